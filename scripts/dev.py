@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Set up this repository's environments, then run the main job or the test suite.
+
+    python3 scripts/dev.py demo    render a default project and prove it green
+    python3 scripts/dev.py test    run the whole test suite (what .ci/run calls)
+
+Only the standard library is used here, because this runs before anything is installed.
+Two virtual environments are made: .venv for dayone and its test tools, and .venv-checkov
+for checkov, which pins an old `packaging` that would clash with copier's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAIN_VENV = ROOT / ".venv"
+CHECKOV_VENV = ROOT / ".venv-checkov"
+CHECKOV_REQUIREMENT = "checkov==3.3.30"
+
+
+def _bin(env: Path, name: str) -> Path:
+    return env / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _ensure_venv(env: Path, requirements: list[str], stamp_source: bytes) -> None:
+    """Create `env` and install `requirements` unless the stamp says they are current."""
+    stamp = env / ".dayone-installed"
+    digest = hashlib.sha256(stamp_source + " ".join(requirements).encode()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    if not _bin(env, "python").exists():
+        print(f"dev: creating {env.name}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(env)
+    print(f"dev: installing into {env.name}: {' '.join(requirements)}", flush=True)
+    subprocess.run(
+        [str(_bin(env, "python")), "-m", "pip", "install", "--quiet", *requirements],
+        check=True,
+    )
+    stamp.write_text(digest)
+
+
+def setup() -> dict[str, str]:
+    """Install both environments and return the environment the tools should run with."""
+    if sys.version_info < (3, 11):
+        sys.exit("dev: Python 3.11 or newer is needed")
+    pyproject = (ROOT / "pyproject.toml").read_bytes()
+    _ensure_venv(MAIN_VENV, ["-e", f"{ROOT}[dev]"], pyproject)
+    _ensure_venv(CHECKOV_VENV, [CHECKOV_REQUIREMENT], b"")
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(_bin(MAIN_VENV, "")), env.get("PATH", "")])
+    env["DAYONE_CHECKOV"] = str(_bin(CHECKOV_VENV, "checkov"))
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def main() -> int:
+    commands = {
+        "demo": [str(_bin(MAIN_VENV, "python")), str(ROOT / "scripts" / "demo.py")],
+        "test": [str(_bin(MAIN_VENV, "python")), "-m", "pytest"],
+    }
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    env = setup()
+    completed = subprocess.run([*commands[sys.argv[1]], *sys.argv[2:]], cwd=ROOT, env=env)
+    return completed.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""`dayone check [PATH]`: the generated repository's full check suite, as its CI runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dayone.checks import CheckResult, run_checks
+from dayone.errors import DayoneError
+
+
+def _print_row(result: CheckResult) -> None:
+    status = "pass" if result.passed else "FAIL"
+    typer.echo(f"  {status}  {result.seconds:7.1f}s  {result.name}")
+
+
+def check(
+    path: Annotated[Path, typer.Argument(help="The generated project to check.")] = Path(),
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the output of passing checks too.")
+    ] = False,
+) -> None:
+    """Run the project's checks (lint, tests, Terraform) and print a table; exit 1 on failure."""
+    project = path.resolve()
+    typer.echo(f"Checking {project}")
+    typer.echo(f"  {'result':<5} {'time':>8}  check")
+    try:
+        results = run_checks(project, on_result=_print_row)
+    except DayoneError as error:
+        typer.echo(f"dayone: error: {error}", err=True)
+        raise typer.Exit(1) from None
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        if verbose or not result.passed:
+            typer.echo(f"\n--- {result.name} ---\n{result.tail}")
+    total = sum(r.seconds for r in results)
+    if failed:
+        names = ", ".join(r.name for r in failed)
+        typer.echo(f"dayone: error: {len(failed)} check(s) failed: {names}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"All {len(results)} checks passed in {total:.1f}s.")

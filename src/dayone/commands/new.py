@@ -1,0 +1,133 @@
+"""`dayone new DEST`: render the template, then make the first commit."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from dayone.answers import load_answers_file, parse_data
+from dayone.copier_api import render_copy
+from dayone.errors import DayoneError
+from dayone.gitrepo import initial_commit
+from dayone.template_source import default_template
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def _refuse_non_empty(dest: Path) -> None:
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise DayoneError(f"{dest} already exists and is not empty; choose a new directory")
+
+
+def _remove_partial(dest: Path, existed_before: bool) -> None:
+    """Leave DEST as it was before we started: absent, or an empty directory."""
+    if not dest.exists():
+        return
+    if existed_before:
+        for child in dest.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    else:
+        shutil.rmtree(dest)
+
+
+def _recorded_answers(dest: Path) -> dict[str, Any]:
+    loaded = yaml.safe_load((dest / ANSWERS_FILE).read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def new(
+    dest: Annotated[Path, typer.Argument(help="Directory to create; must not exist or be empty.")],
+    defaults: Annotated[
+        bool,
+        typer.Option(
+            "--defaults",
+            help="Use the default answer for every question not given otherwise; the "
+            "project name defaults to DEST's folder name.",
+        ),
+    ] = False,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="YAML file of answers (keys as in .copier-answers.yml)."),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="One answer as KEY=VALUE; repeat for more."),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            help="Path or git URL of the dayone template (default: where dayone was "
+            "installed from).",
+        ),
+    ] = None,
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option("--vcs-ref", help="Git tag or commit of the template to render."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every file copier writes.")
+    ] = False,
+) -> None:
+    """Render a new project into DEST and make its first git commit on branch main."""
+    try:
+        _new(dest, defaults, answers, data or [], template, vcs_ref, verbose)
+    except DayoneError as error:
+        typer.echo(f"dayone: error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _new(
+    dest: Path,
+    defaults: bool,
+    answers_file: Path | None,
+    pairs: list[str],
+    template: str | None,
+    vcs_ref: str | None,
+    verbose: bool,
+) -> None:
+    dest = dest.expanduser().absolute()
+    _refuse_non_empty(dest)
+    answers: dict[str, Any] = load_answers_file(answers_file) if answers_file else {}
+    answers.update(parse_data(pairs))
+    interactive = sys.stdin.isatty() and not defaults
+    if not interactive and "project_name" not in answers:
+        answers["project_name"] = dest.name
+    source = template or default_template()
+
+    existed_before = dest.exists()
+    try:
+        render_copy(
+            source,
+            dest,
+            data=answers,
+            defaults=not interactive,
+            vcs_ref=vcs_ref,
+            quiet=not verbose,
+        )
+        recorded = _recorded_answers(dest)
+        version = recorded.get("_commit", "unversioned")
+        initial_commit(
+            dest,
+            f"Initial commit from the dayone template {version}",
+            str(recorded.get("author_name", "")),
+            str(recorded.get("author_email", "")),
+        )
+    except BaseException:
+        _remove_partial(dest, existed_before)
+        raise
+
+    typer.echo(f"Created {recorded.get('project_name', dest.name)} in {dest} (template {version}).")
+    typer.echo("Next steps:")
+    typer.echo(f"  cd {dest}")
+    typer.echo("  make setup    # uv sync and pre-commit hooks")
+    typer.echo("  make check    # lint, type check and tests, as CI runs them")
+    typer.echo("  dayone update # later: bring in new template releases")

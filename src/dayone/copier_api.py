@@ -1,0 +1,49 @@
+"""The one place dayone calls copier's public API (run_copy, run_update).
+
+Copier reports bad answers as ValueError and its own failures as CopierError; both become
+DayoneError with copier's message, so the CLI prints one line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import copier
+from copier.errors import CopierError
+
+from dayone.errors import DayoneError
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return " ".join(text.split())
+
+
+def render_copy(
+    source: str,
+    dest: Path,
+    *,
+    data: dict[str, Any],
+    defaults: bool,
+    vcs_ref: str | None,
+    quiet: bool,
+) -> None:
+    """Render `source` into `dest` without --trust: the template has no tasks."""
+    try:
+        with warnings.catch_warnings():
+            # Rendering from a clone with local edits is normal while developing the template.
+            warnings.simplefilter("ignore", category=copier.errors.DirtyLocalWarning)
+            copier.run_copy(
+                source,
+                dest,
+                data=data,
+                defaults=defaults,
+                vcs_ref=vcs_ref,
+                unsafe=False,
+                quiet=quiet,
+                overwrite=False,
+            )
+    except (CopierError, ValueError) as error:
+        raise DayoneError(_one_line(error)) from None
