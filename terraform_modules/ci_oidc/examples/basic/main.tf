@@ -1,0 +1,30 @@
+terraform {
+  required_version = ">= 1.10"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.100"
+    }
+  }
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "ci_oidc" {
+  source = "../.."
+
+  name   = "example-project"
+  github = { repository = "example-org/example-project" }
+  environments = {
+    dev  = { policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"] }
+    prod = {}
+  }
+  tags = { Project = "example-project" }
+}
+
+output "role_arns" {
+  value = module.ci_oidc.role_arns
+}

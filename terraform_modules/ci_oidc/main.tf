@@ -1,0 +1,114 @@
+locals {
+  github_host   = "token.actions.githubusercontent.com"
+  gitlab_host   = var.gitlab == null ? null : trimprefix(var.gitlab.url, "https://")
+  gitlab_aud    = var.gitlab == null ? null : coalesce(var.gitlab.audience, var.gitlab.url)
+  create_github = var.github != null && try(var.github.create_provider, false)
+  create_gitlab = var.gitlab != null && try(var.gitlab.create_provider, false)
+
+  github_provider_arn = var.github == null ? null : (local.create_github ? aws_iam_openid_connect_provider.github[0].arn : var.github.provider_arn)
+  gitlab_provider_arn = var.gitlab == null ? null : (local.create_gitlab ? aws_iam_openid_connect_provider.gitlab[0].arn : var.gitlab.provider_arn)
+
+  github_subjects = var.github == null ? {} : {
+    for env, settings in var.environments : env => coalesce(settings.github_subject, "repo:${var.github.repository}:environment:${env}")
+  }
+  gitlab_subjects = var.gitlab == null ? {} : {
+    for env, settings in var.environments : env => coalesce(settings.gitlab_subject, "project_path:${var.gitlab.project_path}:ref_type:branch:ref:main")
+  }
+
+  policy_attachments = merge([
+    for env, settings in var.environments : {
+      for arn in settings.policy_arns : "${env} ${arn}" => { env = env, policy_arn = arn }
+    }
+  ]...)
+}
+
+resource "aws_iam_openid_connect_provider" "github" {
+  count = local.create_github ? 1 : 0
+
+  url            = "https://${local.github_host}"
+  client_id_list = ["sts.amazonaws.com"]
+  tags           = merge(var.tags, { Name = local.github_host })
+}
+
+resource "aws_iam_openid_connect_provider" "gitlab" {
+  count = local.create_gitlab ? 1 : 0
+
+  url            = var.gitlab.url
+  client_id_list = [local.gitlab_aud]
+  tags           = merge(var.tags, { Name = local.gitlab_host })
+}
+
+data "aws_iam_policy_document" "trust" {
+  for_each = var.environments
+
+  dynamic "statement" {
+    for_each = var.github == null ? [] : [local.github_subjects[each.key]]
+
+    content {
+      sid     = "GitHubActions"
+      effect  = "Allow"
+      actions = ["sts:AssumeRoleWithWebIdentity"]
+
+      principals {
+        type        = "Federated"
+        identifiers = [local.github_provider_arn]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "${local.github_host}:aud"
+        values   = ["sts.amazonaws.com"]
+      }
+
+      # The subject pins the repository and the GitHub environment, whose protection rules gate the job.
+      condition {
+        test     = strcontains(statement.value, "*") ? "StringLike" : "StringEquals"
+        variable = "${local.github_host}:sub"
+        values   = [statement.value]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.gitlab == null ? [] : [local.gitlab_subjects[each.key]]
+
+    content {
+      sid     = "GitLabCi"
+      effect  = "Allow"
+      actions = ["sts:AssumeRoleWithWebIdentity"]
+
+      principals {
+        type        = "Federated"
+        identifiers = [local.gitlab_provider_arn]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "${local.gitlab_host}:aud"
+        values   = [local.gitlab_aud]
+      }
+
+      condition {
+        test     = strcontains(statement.value, "*") ? "StringLike" : "StringEquals"
+        variable = "${local.gitlab_host}:sub"
+        values   = [statement.value]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = var.environments
+
+  name                 = "${var.name}-${each.key}-deploy"
+  assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
+  max_session_duration = each.value.max_session_duration
+  tags                 = merge(var.tags, { Name = "${var.name}-${each.key}-deploy", Environment = each.key })
+}
+
+resource "aws_iam_role_policy_attachment" "this" {
+  for_each = local.policy_attachments
+
+  role       = aws_iam_role.this[each.value.env].name
+  policy_arn = each.value.policy_arn
+}

@@ -1,0 +1,111 @@
+variable "environments" {
+  description = <<-EOT
+    Deploy roles to create, keyed by environment name (e.g. dev, staging, prod). Per environment:
+    policy_arns: IAM policies attached to the role (least privilege is your call; none by default),
+    github_subject / gitlab_subject: override the `sub` the role trusts (defaults below),
+    max_session_duration: seconds, 3600-43200.
+    GitHub default sub: repo:<repository>:environment:<env>. GitLab default sub:
+    project_path:<project_path>:ref_type:branch:ref:main. A subject containing "*" is matched with
+    StringLike; that is refused for "prod" and "production".
+  EOT
+  type = map(object({
+    github_subject       = optional(string)
+    gitlab_subject       = optional(string)
+    max_session_duration = optional(number, 3600)
+    policy_arns          = optional(list(string), [])
+  }))
+
+  validation {
+    condition     = length(var.environments) > 0 && alltrue([for env in keys(var.environments) : can(regex("^[a-z0-9][a-z0-9-]{0,19}$", env))])
+    error_message = "environments must hold at least one environment, each named with up to 20 lowercase letters, digits and hyphens (e.g. \"dev\")."
+  }
+
+  validation {
+    condition = alltrue([
+      for env, settings in var.environments :
+      !contains(["prod", "production"], env) || !strcontains("${coalesce(settings.github_subject, "-")}${coalesce(settings.gitlab_subject, "-")}", "*")
+    ])
+    error_message = "The prod environment must trust one exact subject: remove \"*\" from its github_subject / gitlab_subject."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for settings in var.environments : [for arn in settings.policy_arns : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", arn))]
+    ]))
+    error_message = "policy_arns must hold IAM policy ARNs: arn:aws:iam::<account or aws>:policy/<name>."
+  }
+
+  validation {
+    condition     = alltrue([for settings in var.environments : settings.max_session_duration >= 3600 && settings.max_session_duration <= 43200])
+    error_message = "max_session_duration must be between 3600 and 43200 seconds."
+  }
+
+  validation {
+    condition     = length(var.environments) == 0 || var.github != null || var.gitlab != null
+    error_message = "Set github or gitlab (or both): a deploy role needs a CI identity provider to trust."
+  }
+}
+
+variable "github" {
+  description = "GitHub Actions settings, or null for no GitHub trust. repository is \"owner/repo\"; set create_provider = false and provider_arn to reuse the account's existing token.actions.githubusercontent.com provider (there is one per account)."
+  type = object({
+    create_provider = optional(bool, true)
+    provider_arn    = optional(string)
+    repository      = string
+  })
+  default = null
+
+  validation {
+    condition     = var.github == null ? true : (can(regex("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", var.github.repository)))
+    error_message = "github.repository must be \"owner/repo\" (letters, digits, '.', '_', '-'; no wildcard)."
+  }
+
+  validation {
+    condition     = var.github == null ? true : (var.github.create_provider || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github.provider_arn)))
+    error_message = "With github.create_provider = false, github.provider_arn must be the existing provider's ARN (arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com)."
+  }
+}
+
+variable "gitlab" {
+  description = "GitLab CI settings, or null for no GitLab trust. project_path is \"group/project\"; audience defaults to url and must equal the `aud` of the job's id_token; set create_provider = false and provider_arn to reuse an existing provider."
+  type = object({
+    audience        = optional(string)
+    create_provider = optional(bool, true)
+    project_path    = string
+    provider_arn    = optional(string)
+    url             = optional(string, "https://gitlab.com")
+  })
+  default = null
+
+  validation {
+    condition     = var.gitlab == null ? true : (can(regex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$", var.gitlab.project_path)))
+    error_message = "gitlab.project_path must be \"group/project\" (subgroups allowed; no wildcard)."
+  }
+
+  validation {
+    condition     = var.gitlab == null ? true : (can(regex("^https://[a-z0-9.-]+(:[0-9]+)?$", var.gitlab.url)))
+    error_message = "gitlab.url must be the https URL of the GitLab instance without a trailing slash, e.g. \"https://gitlab.com\"."
+  }
+
+  validation {
+    condition     = var.gitlab == null ? true : (var.gitlab.create_provider || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/.+$", var.gitlab.provider_arn)))
+    error_message = "With gitlab.create_provider = false, gitlab.provider_arn must be the existing provider's ARN (arn:aws:iam::<account>:oidc-provider/<host>)."
+  }
+}
+
+variable "name" {
+  description = "Prefix of the deploy role names: roles are <name>-<environment>-deploy."
+  type        = string
+
+  validation {
+    # 64 (IAM limit) - length("-<20 char env>-deploy") = 36.
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,36}$", var.name))
+    error_message = "name must be 1-36 characters of letters, digits and + = , . @ _ -."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
