@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from dayone.errors import DayoneError
+from dayone.tools import uv_executable
 
 ANSWERS_FILE = ".copier-answers.yml"
 TAIL_LINES = 30
@@ -62,10 +63,12 @@ def _tree_is_clean(project: Path, env: Mapping[str, str]) -> CheckResult:
     )
 
 
+UV = "uv"  # replaced by the real executable when a check runs (see run_check)
+
 PYTHON_CHECKS: tuple[Check, ...] = (
-    Check("uv sync", ("uv", "sync", "--quiet")),
-    Check("pre-commit (all files)", ("uv", "run", "--no-sync", "pre-commit", "run", "--all-files")),
-    Check("pytest", ("uv", "run", "--no-sync", "pytest", "-q")),
+    Check("uv sync (locked)", (UV, "sync", "--locked", "--quiet")),
+    Check("pre-commit (all files)", (UV, "run", "--no-sync", "pre-commit", "run", "--all-files")),
+    Check("pytest", (UV, "run", "--no-sync", "pytest", "-q")),
 )
 
 
@@ -89,8 +92,9 @@ def check_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def run_check(check: Check, project: Path, env: Mapping[str, str]) -> CheckResult:
     started = time.monotonic()
     try:
+        argv = [uv_executable() if arg == UV and i == 0 else arg for i, arg in enumerate(check.argv)]
         completed = subprocess.run(
-            list(check.argv),
+            argv,
             cwd=project / check.subdir,
             env=env,
             capture_output=True,

@@ -14,6 +14,7 @@ from dayone.answers import load_answers_file, parse_data
 from dayone.copier_api import render_copy
 from dayone.errors import DayoneError
 from dayone.gitrepo import initial_commit
+from dayone.lockfile import lock_dependencies
 from dayone.template_source import default_template
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -114,6 +115,7 @@ def _new(
             quiet=not verbose,
         )
         recorded = _recorded_answers(dest)
+        lock_note = lock_dependencies(dest)
         version = recorded.get("_commit", "unversioned")
         initial_commit(
             dest,
@@ -125,6 +127,8 @@ def _new(
         _remove_partial(dest, existed_before)
         raise
 
+    if lock_note:
+        typer.echo(f"dayone: warning: {lock_note}", err=True)
     typer.echo(f"Created {recorded.get('project_name', dest.name)} in {dest} (template {version}).")
     typer.echo("Next steps:")
     typer.echo(f"  cd {dest}")
