@@ -92,7 +92,9 @@ def check_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def run_check(check: Check, project: Path, env: Mapping[str, str]) -> CheckResult:
     started = time.monotonic()
     try:
-        argv = [uv_executable() if arg == UV and i == 0 else arg for i, arg in enumerate(check.argv)]
+        argv = [
+            uv_executable() if arg == UV and i == 0 else arg for i, arg in enumerate(check.argv)
+        ]
         completed = subprocess.run(
             argv,
             cwd=project / check.subdir,

@@ -6,6 +6,8 @@ DayoneError with copier's message, so the CLI prints one line instead of a trace
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,11 @@ def render_copy(
     quiet: bool,
 ) -> None:
     """Render `source` into `dest` without --trust: the template has no tasks."""
+    # copier prints notes such as "No git tags found" straight to stderr; in quiet mode they
+    # would break the one-line error contract, so they are only shown with --verbose.
+    chatter = contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), chatter:
             # Rendering from a clone with local edits is normal while developing the template.
             warnings.simplefilter("ignore", category=copier.errors.DirtyLocalWarning)
             copier.run_copy(

@@ -1,0 +1,24 @@
+"""Slow tier: every answer set's generated repository passes its own checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dayone.checks import run_checks
+from tests.support.project import ANSWER_SETS
+
+Rendered = Callable[[str], tuple[Path, dict[str, str]]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ANSWER_SETS)
+def test_generated_repo_is_green(rendered_project: Rendered, name: str) -> None:
+    project, env = rendered_project(name)
+    results = run_checks(project, env=env)
+    failed = [r for r in results if not r.passed]
+    report = "\n".join(f"--- {r.name} ---\n{r.tail}" for r in failed)
+    assert not failed, report
+    assert {r.name for r in results} >= {"uv sync (locked)", "pre-commit (all files)", "pytest"}

@@ -1,0 +1,109 @@
+"""Every free-text answer is validated: bad input gets the validator's message, a non-zero
+exit, and no DEST directory left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.project import render
+
+BAD_ANSWERS = [
+    pytest.param("project_name", "", "project_name must start with a letter", id="empty-name"),
+    pytest.param(
+        "project_name", "1st model", "project_name must start with a letter", id="name-digit"
+    ),
+    pytest.param(
+        "project_name", "churn\n", "project_name must start with a letter", id="name-newline"
+    ),
+    pytest.param("project_name", "churn ", "must not end with a space", id="name-trailing-space"),
+    pytest.param("project_name", 'a"b', "project_name must start with a letter", id="name-quote"),
+    pytest.param(
+        "project_slug", "Churn", "project_slug must start with a lower-case", id="slug-upper"
+    ),
+    pytest.param("project_slug", "churn model", "project_slug must start", id="slug-space"),
+    pytest.param("project_slug", "1churn", "project_slug must start", id="slug-digit"),
+    pytest.param("project_slug", "churn\n", "project_slug must start", id="slug-newline"),
+    pytest.param(
+        "project_slug", "churn--model", "project_slug must start", id="slug-double-hyphen"
+    ),
+    pytest.param("project_slug", "a" * 33, "at most 32 characters", id="slug-too-long"),
+    pytest.param("package_name", "class", "must not be a Python keyword", id="pkg-keyword"),
+    pytest.param("package_name", "import", "must not be a Python keyword", id="pkg-keyword-2"),
+    pytest.param("package_name", "experiments", "must not be a Python keyword", id="pkg-shadows"),
+    pytest.param("package_name", "Churn", "package_name must start", id="pkg-upper"),
+    pytest.param("package_name", "9lives", "package_name must start", id="pkg-digit"),
+    pytest.param("package_name", "churn\n", "package_name must start", id="pkg-newline"),
+    pytest.param("package_name", "churn-model", "package_name must start", id="pkg-hyphen"),
+    pytest.param(
+        "author_email", "not-an-email", "author_email must be an e-mail", id="email-plain"
+    ),
+    pytest.param("author_email", "a@b", "author_email must be an e-mail", id="email-no-tld"),
+    pytest.param(
+        "author_email", "a@example.com\n", "author_email must be an e-mail", id="email-newline"
+    ),
+    pytest.param(
+        "author_email", "a b@example.com", "author_email must be an e-mail", id="email-space"
+    ),
+    pytest.param("author_name", "", "author_name must be a single", id="author-empty"),
+    pytest.param("author_name", "   ", "author_name must be a single", id="author-blank"),
+    pytest.param("author_name", "a\nb", "author_name must be a single", id="author-newline"),
+    pytest.param("description", "", "description must be a single line", id="desc-empty"),
+    pytest.param("description", "one\ntwo", "description must be a single line", id="desc-newline"),
+    pytest.param("repository", "just-a-name", "repository must be owner/name", id="repo-no-owner"),
+    pytest.param("repository", "org/name\n", "repository must be owner/name", id="repo-newline"),
+    pytest.param("python_version", "3.10", "3.10", id="python-not-a-choice"),
+    pytest.param("cloud", "gcp", "gcp", id="cloud-not-a-choice"),
+]
+
+
+@pytest.mark.parametrize(("question", "value", "message"), BAD_ANSWERS)
+def test_bad_answer_is_refused_and_nothing_is_written(
+    tmp_path: Path, question: str, value: str, message: str
+) -> None:
+    dest = tmp_path / "project"
+    result = render(
+        dest, None, "--data", "project_name=valid-name", "--data", f"{question}={value}"
+    )
+    assert result.exit_code == 1
+    assert message in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(error_lines) == 1, result.stderr
+    assert error_lines[0].startswith("dayone: error:")
+    assert not dest.exists()
+
+
+def test_bad_answer_in_an_existing_empty_directory_leaves_it_empty(tmp_path: Path) -> None:
+    dest = tmp_path / "project"
+    dest.mkdir()
+    result = render(dest, None, "--data", "project_slug=Bad Slug")
+    assert result.exit_code == 1
+    assert list(dest.iterdir()) == []
+
+
+def test_folder_name_that_is_not_a_valid_project_name_is_refused(tmp_path: Path) -> None:
+    dest = tmp_path / "9-lives"
+    result = render(dest)
+    assert result.exit_code == 1
+    assert "project_name must start with a letter" in result.stderr
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("project_name", "Churn Model 2"),
+        ("project_slug", "churn-model-2"),
+        ("package_name", "churn_model_2"),
+        ("author_email", "first.last+ml@data.example.co.uk"),
+        ("repository", "data-team/ml/churn"),
+        ("description", 'Predicts churn; "quotes" and ${braces} are fine here'),
+    ],
+)
+def test_valid_edge_answers_are_accepted(tmp_path: Path, question: str, value: str) -> None:
+    """The validators are not so strict that real answers fail (render stops at validation
+    errors only; a full render proves acceptance)."""
+    dest = tmp_path / "edge-project"
+    result = render(dest, None, "--data", f"{question}={value}", "--data", "cloud=none")
+    assert result.exit_code == 0, result.stderr
