@@ -1,0 +1,59 @@
+"""Benchmark: `dayone new --defaults` next to a plain `copier copy` of the same template.
+
+    .venv/bin/python scripts/benchmark_new.py [--runs N]
+
+Prints the median wall time of each, side by side, from one run of this script. `dayone new`
+does more than copier (git init, uv lock, first commit), so the difference is that overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _time(argv: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    timings: dict[str, list[float]] = {"dayone new --defaults": [], "copier copy --defaults": []}
+    with tempfile.TemporaryDirectory(prefix="dayone-bench-") as tmp:
+        for run in range(args.runs):
+            dest = Path(tmp, f"new-{run}", "bench-project")
+            timings["dayone new --defaults"].append(
+                _time(
+                    [str(BIN / "dayone"), "new", str(dest), "--defaults", "--template", str(ROOT)]
+                )
+            )
+            dest = Path(tmp, f"copy-{run}", "bench-project")
+            timings["copier copy --defaults"].append(
+                _time(
+                    [str(BIN / "copier"), "copy", "--quiet", "--defaults",
+                     "--data", "project_name=bench-project", str(ROOT), str(dest)]
+                )
+            )  # fmt: skip
+    print(f"{'command':<26} {'median s':>9} {'min s':>7} {'max s':>7}  runs={args.runs}")
+    for name, values in timings.items():
+        print(f"{name:<26} {statistics.median(values):9.2f} {min(values):7.2f} {max(values):7.2f}")
+    ratio = statistics.median(timings["dayone new --defaults"]) / statistics.median(
+        timings["copier copy --defaults"]
+    )
+    print(f"dayone new / copier copy = {ratio:.2f}x (git init, uv lock and first commit included)")
+
+
+if __name__ == "__main__":
+    main()
