@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dayone import __version__
-from dayone.commands import check, new
+from dayone.commands import check, new, update
 from dayone.errors import DayoneError
 
 app = typer.Typer(
@@ -44,6 +44,7 @@ def callback(
 
 app.command(name="new")(new.new)
 app.command(name="check")(check.check)
+app.command(name="update")(update.update)
 
 
 def main() -> None:

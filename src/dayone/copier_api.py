@@ -52,3 +52,34 @@ def render_copy(
             )
     except (CopierError, ValueError) as error:
         raise DayoneError(_one_line(error)) from None
+
+
+def render_update(
+    dest: Path,
+    *,
+    data: dict[str, Any],
+    vcs_ref: str | None,
+    quiet: bool,
+) -> None:
+    """Update the project in `dest` to `vcs_ref` (default: the newest PEP 440 tag).
+
+    Conflicts are written inline (`<<<<<<< before updating`); copier still exits 0 for
+    them, so the caller must look for them (dayone.updating.find_conflicts).
+    """
+    chatter = contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext()
+    try:
+        with warnings.catch_warnings(), chatter:
+            warnings.simplefilter("ignore", category=copier.errors.DirtyLocalWarning)
+            warnings.simplefilter("ignore", category=copier.errors.ShallowCloneWarning)
+            copier.run_update(
+                dest,
+                data=data,
+                defaults=True,
+                overwrite=True,
+                unsafe=False,
+                conflict="inline",
+                vcs_ref=vcs_ref,
+                quiet=quiet,
+            )
+    except (CopierError, ValueError) as error:
+        raise DayoneError(_one_line(error)) from None

@@ -51,3 +51,62 @@ def initial_commit(repo: Path, message: str, author_name: str, author_email: str
 def is_dirty(repo: Path) -> bool:
     """True when the work tree has uncommitted or untracked changes."""
     return bool(git(repo, "status", "--porcelain").stdout.strip())
+
+
+def toplevel(path: Path) -> Path | None:
+    """The root of the git work tree holding `path`, or None when it is not in one."""
+    result = git(path, "rev-parse", "--show-toplevel", check=False)
+    return Path(result.stdout.strip()) if result.returncode == 0 else None
+
+
+def changed_paths(repo: Path) -> list[tuple[str, str]]:
+    """(status, path) for every change against HEAD, untracked files listed one by one."""
+    out = git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=all").stdout
+    entries = out.split("\0")
+    changes: list[tuple[str, str]] = []
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        if not entry:
+            continue
+        status, path = entry[:2], entry[3:]
+        if status[0] in "RC":
+            i += 1  # a rename's second field is its old path
+        changes.append((status, path))
+    return changes
+
+
+def unmerged_paths(repo: Path) -> list[str]:
+    """Paths with conflict stages in the index (what `git status` shows as unmerged)."""
+    out = git(repo, "diff", "--name-only", "-z", "--diff-filter=U").stdout
+    return sorted({p for p in out.split("\0") if p})
+
+
+def work_tree_files(repo: Path) -> list[str]:
+    """Tracked and untracked files, without the ignored ones (virtualenvs, caches)."""
+    out = git(repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
+    return sorted({p for p in out.split("\0") if p})
+
+
+def ignored_entries(repo: Path) -> list[str]:
+    """Ignored files, with wholly ignored directories collapsed to one entry."""
+    out = git(
+        repo, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"
+    ).stdout
+    return sorted({p for p in out.split("\0") if p})
+
+
+def remote_tags(url: str, cwd: Path) -> list[str]:
+    """Tag names of the repository at `url` (a path or git URL), without cloning it."""
+    out = git(cwd, "ls-remote", "--tags", "--refs", "--", url).stdout
+    return [
+        line.split("\t", 1)[1].removeprefix("refs/tags/")
+        for line in out.splitlines()
+        if "\t" in line
+    ]
+
+
+def clone(source: Path, dest: Path) -> None:
+    """A local clone of `source`'s HEAD into `dest` (which must not exist)."""
+    git(source, "clone", "--quiet", "--", str(source), str(dest))
