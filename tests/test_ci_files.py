@@ -1,0 +1,606 @@
+"""CI/CD files: generated GitHub workflows, GitLab CI, Dockerfile, and this repository's CI.
+
+Fast tier: every test renders (once per session, through `dayone new`) and inspects files, or
+runs check-jsonschema and zizmor, which are quick and offline. Each check has a companion test
+showing it fails on a planted problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support.project import ANSWER_SETS, REPO_ROOT, read_answers
+
+Rendered = Callable[[str], tuple[Path, dict[str, str]]]
+
+GITHUB_SETS = ["defaults", "cloud-none", "python-3.13"]
+AWS_GITHUB_SET = "defaults"
+THIS_REPO_CI = REPO_ROOT / ".github" / "workflows" / "ci.yml"
+TOOLS_DIR = Path(sys.executable).parent
+
+
+def _tool(name: str) -> str:
+    """A test tool installed next to this interpreter (the dev virtualenv), else from PATH."""
+    candidate = TOOLS_DIR / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: install dayone's dev extra")
+    return found
+
+
+def _load(path: Path) -> dict[str, Any]:
+    # PyYAML reads the bare key `on:` as True; workflows name it "on".
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict), path
+    if True in loaded:
+        loaded["on"] = loaded.pop(True)
+    return loaded
+
+
+def _workflows(project: Path) -> dict[str, dict[str, Any]]:
+    folder = project / ".github" / "workflows"
+    return {p.name: _load(p) for p in sorted(folder.glob("*.yml"))}
+
+
+def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job.get("steps", []))
+
+
+def _uses(step_or_job: dict[str, Any]) -> str:
+    return str(step_or_job.get("uses", ""))
+
+
+# ---- validators: schema and zizmor ---------------------------------------------------------
+
+
+def check_schema(schema: str, files: list[Path]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [_tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def zizmor_findings(target: Path) -> list[dict[str, Any]]:
+    """zizmor --offline findings of medium or high severity for the workflows under `target`."""
+    result = subprocess.run(
+        [_tool("zizmor"), "--offline", "--format", "json", str(target)],
+        capture_output=True,
+        text=True,
+    )
+    # Exit codes 10-14 mean "findings"; anything else non-zero is a zizmor failure.
+    assert result.returncode == 0 or 10 <= result.returncode <= 14, result.stderr
+    findings = json.loads(result.stdout)
+    return [f for f in findings if f["determinations"]["severity"].lower() in {"medium", "high"}]
+
+
+@pytest.mark.parametrize("answers", GITHUB_SETS)
+def test_generated_github_workflows_match_the_schema(
+    rendered_project: Rendered, answers: str
+) -> None:
+    project, _ = rendered_project(answers)
+    files = sorted((project / ".github" / "workflows").glob("*.yml"))
+    assert files
+    result = check_schema("vendor.github-workflows", files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_gitlab_ci_matches_the_schema(rendered_project: Rendered) -> None:
+    project, _ = rendered_project("gitlab")
+    result = check_schema("vendor.gitlab-ci", [project / ".gitlab-ci.yml"])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    stepz: []\n")
+    assert check_schema("vendor.github-workflows", [broken]).returncode != 0
+    broken_gitlab = tmp_path / ".gitlab-ci.yml"
+    broken_gitlab.write_text("test:\n  script: make test\n  when: sometimes\n")
+    assert check_schema("vendor.gitlab-ci", [broken_gitlab]).returncode != 0
+
+
+@pytest.mark.parametrize("answers", GITHUB_SETS)
+def test_zizmor_finds_nothing_medium_or_high(rendered_project: Rendered, answers: str) -> None:
+    project, _ = rendered_project(answers)
+    assert zizmor_findings(project / ".github" / "workflows") == []
+
+
+def test_zizmor_check_reports_a_planted_injection(tmp_path: Path) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "bad.yml").write_text(
+        "on: issues\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n"
+        "    steps:\n      - run: echo '${{ github.event.issue.title }}'\n"
+    )
+    idents = {f["ident"] for f in zizmor_findings(workflows)}
+    assert "template-injection" in idents
+
+
+def test_this_repository_ci_is_valid_and_clean() -> None:
+    result = check_schema("vendor.github-workflows", [THIS_REPO_CI])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert zizmor_findings(THIS_REPO_CI.parent) == []
+
+
+# ---- long-lived credentials ------------------------------------------------------------------
+
+CREDENTIAL_PATTERNS = {
+    "AWS access key id": re.compile(r"\bA(?:KIA|SIA)[A-Z0-9]{16}\b"),
+    "AWS secret key variable": re.compile(r"aws_secret_access_key", re.IGNORECASE),
+    "AWS access key variable": re.compile(r"aws_access_key_id", re.IGNORECASE),
+    "secrets.AWS_ reference": re.compile(r"secrets\.AWS_"),
+}
+
+
+def find_credentials(root: Path) -> list[str]:
+    """Every place under `root` (outside .git and .venv) that looks like a stored AWS credential."""
+    hits = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or relative.parts[0] in {".git", ".venv"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        for label, pattern in CREDENTIAL_PATTERNS.items():
+            if pattern.search(text):
+                hits.append(f"{relative}: {label}")
+    return hits
+
+
+@pytest.mark.parametrize("answers", ["defaults", "gitlab", "cloud-none", "python-3.13"])
+def test_generated_repo_holds_no_long_lived_credentials(
+    rendered_project: Rendered, answers: str
+) -> None:
+    project, _ = rendered_project(answers)
+    assert find_credentials(project) == []
+
+
+@pytest.mark.parametrize(
+    ("relative", "planted"),
+    [
+        ("configs/local.env", "key = AKIAABCDEFGHIJKLMNOP\n"),
+        (".github/workflows/ci.yml", "      AWS_SECRET_ACCESS_KEY: x\n"),
+        (".github/workflows/ci.yml", "          key: ${{ secrets.AWS_KEY }}\n"),
+    ],
+)
+def test_credential_search_finds_a_planted_key(
+    rendered_project: Rendered, tmp_path: Path, relative: str, planted: str
+) -> None:
+    project, _ = rendered_project("defaults")
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".git", ".venv"))
+    target = copy / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(planted)
+    assert find_credentials(copy), "the planted credential was not found"
+
+
+# ---- GitHub workflow structure ---------------------------------------------------------------
+
+
+def _jobs(project: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for file_name, workflow in _workflows(project).items():
+        for job_id, job in workflow["jobs"].items():
+            yield file_name, job_id, job
+
+
+def _assumes_role(job: dict[str, Any]) -> bool:
+    """The job assumes an AWS role itself, or calls the reusable workflow that does."""
+    calls_deploy = _uses(job).endswith("/deploy.yml")
+    configures_aws = any(
+        _uses(s).startswith("aws-actions/configure-aws-credentials@") for s in _steps(job)
+    )
+    return calls_deploy or configures_aws
+
+
+@pytest.mark.parametrize("answers", GITHUB_SETS)
+def test_permissions_are_least_privilege(rendered_project: Rendered, answers: str) -> None:
+    project, _ = rendered_project(answers)
+    for file_name, workflow in _workflows(project).items():
+        assert workflow["permissions"] in ({}, "read-all", {"contents": "read"}), file_name
+    for file_name, job_id, job in _jobs(project):
+        permissions = job.get("permissions")
+        assert isinstance(permissions, dict), f"{file_name}:{job_id} sets no permissions"
+        assert set(permissions.values()) <= {"read", "write", "none"}
+        writes = {scope for scope, level in permissions.items() if level == "write"}
+        expected = {"id-token"} if _assumes_role(job) else set()
+        assert writes == expected, f"{file_name}:{job_id} writes {writes}"
+
+
+@pytest.mark.parametrize("answers", GITHUB_SETS)
+def test_no_expressions_inside_run_scripts(rendered_project: Rendered, answers: str) -> None:
+    project, _ = rendered_project(answers)
+    for file_name, job_id, job in _jobs(project):
+        for step in _steps(job):
+            assert "${{" not in str(step.get("run", "")), f"{file_name}:{job_id} {step}"
+
+
+def test_run_script_check_catches_an_event_expression(tmp_path: Path) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "x.yml").write_text(
+        "on: push\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n"
+        "    permissions: {contents: read}\n"
+        "    steps:\n      - run: echo ${{ github.event.head_commit.message }}\n"
+    )
+    with pytest.raises(AssertionError):
+        test_no_expressions_inside_run_scripts(lambda _name: (tmp_path, {}), "x")
+
+
+@pytest.mark.parametrize("answers", GITHUB_SETS)
+def test_actions_are_pinned_and_checkouts_keep_no_credentials(
+    rendered_project: Rendered, answers: str
+) -> None:
+    project, _ = rendered_project(answers)
+    for file_name, job_id, job in _jobs(project):
+        for step in _steps(job):
+            uses = _uses(step)
+            if not uses:
+                continue
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses), (
+                f"{file_name}:{job_id} {uses}"
+            )
+            if uses.startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+    text = "".join(p.read_text() for p in (project / ".github" / "workflows").glob("*.yml"))
+    assert "aws-access-key-id" not in text
+
+
+def test_deploys_run_on_the_right_events(rendered_project: Rendered) -> None:
+    project, _ = rendered_project(AWS_GITHUB_SET)
+    answers = read_answers(project)
+    ci = _workflows(project)["ci.yml"]
+    assert set(ci["on"]) == {"pull_request", "push"}
+    jobs = ci["jobs"]
+    environments = {}
+    for job_id in ("deploy-dev", "deploy-staging", "deploy-prod"):
+        job = jobs[job_id]
+        assert job["uses"] == "./.github/workflows/deploy.yml"
+        environments[job_id] = job["with"]["environment"]
+    assert environments == {"deploy-dev": "dev", "deploy-staging": "staging", "deploy-prod": "prod"}
+
+    dev_if = jobs["deploy-dev"]["if"]
+    assert "github.event_name == 'push'" in dev_if
+    assert "github.ref == 'refs/heads/main'" in dev_if
+    assert "refs/tags" not in dev_if
+    for job_id in ("deploy-staging", "deploy-prod"):
+        condition = jobs[job_id]["if"]
+        assert "startsWith(github.ref, 'refs/tags/v')" in condition
+        assert "refs/heads" not in condition
+    assert jobs["deploy-prod"]["needs"] == ["deploy-staging"]
+    assert set(jobs["deploy-dev"]["needs"]) >= {"lint", "test", "terraform"}
+
+    deploy = _workflows(project)["deploy.yml"]
+    assert set(deploy["on"]) == {"workflow_call"}
+    (job,) = deploy["jobs"].values()
+    # The environment (and so prod's protection rules and its role trust) is the caller's input.
+    assert job["environment"] == "${{ inputs.environment }}"
+    assert job["concurrency"] == {
+        "group": "deploy-${{ inputs.environment }}",
+        "cancel-in-progress": False,
+    }
+    (configure,) = [s for s in job["steps"] if "configure-aws-credentials" in _uses(s)]
+    assert configure["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    assert configure["with"]["aws-region"] == answers["aws_region"]
+    scripts = "\n".join(str(s.get("run", "")) for s in job["steps"])
+    assert "make infra-plan" in scripts and "make infra-apply" in scripts
+    assert "aws codebuild start-build" in scripts
+    (build,) = [s for s in job["steps"] if "start-build" in str(s.get("run", ""))]
+    assert build["env"]["IMAGE_TAG"] == "${{ github.sha }}"
+    assert build["env"]["CODEBUILD_PROJECT"] == (
+        f"{answers['project_slug']}-${{{{ inputs.environment }}}}-image"
+    )
+
+
+def test_plans_cover_every_environment_and_are_kept(rendered_project: Rendered) -> None:
+    project, _ = rendered_project(AWS_GITHUB_SET)
+    plan = _workflows(project)["ci.yml"]["jobs"]["plan"]
+    assert plan["strategy"]["matrix"]["environment"] == ["dev", "staging", "prod"]
+    assert "environment" not in plan  # plans never wait for prod's approval
+    assert any("upload-artifact" in _uses(s) for s in plan["steps"])
+    envs = (
+        sorted(p.name for p in (project / "infra" / "envs").iterdir())
+        if (project / "infra" / "envs").is_dir()
+        else ["dev", "prod", "staging"]
+    )
+    assert envs == ["dev", "prod", "staging"]
+
+
+def test_cloud_none_workflows_have_no_terraform_or_aws(rendered_project: Rendered) -> None:
+    project, _ = rendered_project("cloud-none")
+    workflows = _workflows(project)
+    assert set(workflows) == {"ci.yml", "template-update.yml"}
+    assert set(workflows["ci.yml"]["jobs"]) == {"lint", "test"}
+    text = "".join(p.read_text() for p in (project / ".github" / "workflows").glob("*.yml"))
+    for word in ("terraform", "aws", "id-token", "infra", "deploy"):
+        assert word not in text.lower(), word
+
+
+def test_ci_none_renders_no_ci_files(rendered_project: Rendered) -> None:
+    project, _ = rendered_project("python-3.12")
+    assert read_answers(project)["ci"] == "none"
+    assert not (project / ".github").exists()
+    assert not (project / ".gitlab-ci.yml").exists()
+    assert not (project / "docs" / "decisions" / "0002-ci-cd.md").exists()
+
+
+def test_github_project_has_no_gitlab_file_and_vice_versa(rendered_project: Rendered) -> None:
+    github, _ = rendered_project("defaults")
+    gitlab, _ = rendered_project("gitlab")
+    assert not (github / ".gitlab-ci.yml").exists()
+    assert not (gitlab / ".github").exists()
+
+
+def _declared_python(project: Path) -> str:
+    version = (project / ".python-version").read_text().strip()
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == f">={version}"
+    return version
+
+
+@pytest.mark.parametrize("answers", GITHUB_SETS)
+def test_github_ci_python_is_the_project_python(rendered_project: Rendered, answers: str) -> None:
+    project, _ = rendered_project(answers)
+    _declared_python(project)
+    setups = [
+        s
+        for _f, _j, job in _jobs(project)
+        for s in _steps(job)
+        if _uses(s).startswith("actions/setup-python@")
+    ]
+    assert setups
+    for step in setups:
+        assert step["with"] == {"python-version-file": ".python-version"}
+
+
+def test_gitlab_ci_python_is_the_project_python(rendered_project: Rendered) -> None:
+    project, _ = rendered_project("gitlab")
+    version = _declared_python(project)
+    ci = _load(project / ".gitlab-ci.yml")
+    image = ci["variables"]["PYTHON_IMAGE"]
+    assert re.search(r"-python(\d+\.\d+)-", image).group(1) == version  # type: ignore[union-attr]
+
+
+# ---- scheduled template update check ---------------------------------------------------------
+
+
+def _update_check_script(project: Path) -> str:
+    workflow = _workflows(project)["template-update.yml"]
+    (job,) = workflow["jobs"].values()
+    (finder,) = [s for s in job["steps"] if s.get("id") == "source"]
+    script = str(finder["run"])
+    return script.split("<<'PY'\n", 1)[1].rsplit("PY\n", 1)[0]
+
+
+def test_update_check_is_weekly_guarded_and_reads_the_source_at_run_time(
+    rendered_project: Rendered,
+) -> None:
+    project, _ = rendered_project("defaults")
+    answers = read_answers(project)
+    workflow = _workflows(project)["template-update.yml"]
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    (cron,) = [entry["cron"] for entry in workflow["on"]["schedule"]]
+    assert cron.split()[2:4] == ["*", "*"] and cron.split()[4] != "*"  # once a week
+    (job,) = workflow["jobs"].values()
+    assert job["if"] == f"github.repository == '{answers['repository']}'"
+    text = (project / ".github" / "workflows" / "template-update.yml").read_text()
+    assert "dayone update --check" in text and "uvx --from" in text
+    assert str(answers["_src_path"]) not in text
+
+
+@pytest.mark.parametrize(
+    ("src_path", "expected"),
+    [
+        ("gh:acme/dayone", "git+https://github.com/acme/dayone"),
+        (
+            "'https://gitlab.example.com/t/dayone.git'",
+            "git+https://gitlab.example.com/t/dayone.git",
+        ),
+        ("git@github.com:acme/dayone.git", "git+ssh://git@github.com/acme/dayone.git"),
+        ("/home/me/dayone", None),
+    ],
+)
+def test_update_check_turns_the_template_source_into_an_installable_url(
+    rendered_project: Rendered, tmp_path: Path, src_path: str, expected: str | None
+) -> None:
+    project, _ = rendered_project("defaults")
+    (tmp_path / ".copier-answers.yml").write_text(f"_commit: v1.0.0\n_src_path: {src_path}\n")
+    result = subprocess.run(
+        [sys.executable, "-c", _update_check_script(project)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    if expected is None:
+        assert result.returncode != 0
+    else:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == f"source={expected}\n"
+
+
+# ---- GitLab structure ------------------------------------------------------------------------
+
+
+def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
+    project, _ = rendered_project("gitlab")
+    answers = read_answers(project)
+    ci = _load(project / ".gitlab-ci.yml")
+    assert ci[".aws-oidc"]["id_tokens"] == {"AWS_ID_TOKEN": {"aud": "sts.amazonaws.com"}}
+    assert ci["variables"]["AWS_REGION"] == answers["aws_region"]
+
+    assert ci["plan"]["parallel"]["matrix"] == [{"TF_ENV": ["dev", "staging", "prod"]}]
+    assert ci["plan"]["artifacts"]["paths"]
+    assert "make infra-plan" in "\n".join(ci["plan"]["script"])
+
+    def only_rule(job: str) -> dict[str, Any]:
+        (rule,) = ci[job]["rules"]
+        return dict(rule)
+
+    dev = only_rule("deploy-dev")
+    assert '$CI_COMMIT_BRANCH == "main"' in dev["if"] and "CI_COMMIT_TAG" not in dev["if"]
+    for job in ("deploy-staging", "deploy-prod"):
+        assert "$CI_COMMIT_TAG =~ /^v/" in only_rule(job)["if"]
+        assert "CI_COMMIT_BRANCH" not in only_rule(job)["if"]
+    prod_rule = only_rule("deploy-prod")
+    assert prod_rule["when"] == "manual" and prod_rule["allow_failure"] is False
+    assert ci["deploy-prod"]["environment"]["name"] == "prod"
+    assert ci["deploy-prod"]["needs"] == ["deploy-staging"]
+    for env in ("dev", "staging", "prod"):
+        job = ci[f"deploy-{env}"]
+        assert job["extends"] == ".deploy"
+        assert job["variables"]["TF_ENV"] == env == job["environment"]["name"]
+        assert job["resource_group"] == f"deploy-{env}"
+    deploy_script = "\n".join(ci[".deploy"]["script"])
+    assert "make infra-apply" in deploy_script and "aws codebuild start-build" in deploy_script
+    assert f"{answers['project_slug']}-$TF_ENV-image" in deploy_script
+    assert "$CI_COMMIT_SHA" in deploy_script
+
+    update = ci["template-update"]
+    (rule,) = update["rules"]
+    assert rule["if"] == (
+        f'$CI_PIPELINE_SOURCE == "schedule" && $CI_PROJECT_PATH == "{answers["repository"]}"'
+    )
+    assert "dayone update --check" in "\n".join(update["script"])
+    # Every other job stays out of the scheduled pipeline.
+    for name, job in ci.items():
+        hidden = name.startswith(".")
+        if isinstance(job, dict) and "script" in job and not hidden and name != "template-update":
+            rules = _gitlab_rules(ci, name)
+            assert rules and all("schedule" in r["if"] or "push" in r["if"] for r in rules), name
+
+
+def _gitlab_rules(ci: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """A job's rules, following `extends` (later templates win, the job itself wins last)."""
+    job = ci[name]
+    if "rules" in job:
+        return list(job["rules"])
+    parents = job.get("extends", [])
+    for parent in reversed([parents] if isinstance(parents, str) else parents):
+        found = _gitlab_rules(ci, parent)
+        if found:
+            return found
+    return []
+
+
+# ---- Dockerfile ------------------------------------------------------------------------------
+
+
+def _dockerignore_match(pattern: str, path: str) -> bool:
+    """Docker's matching: `*` and `?` stay within one path segment, `**/` spans directories."""
+    regex = (
+        re.escape(pattern)
+        .replace(r"\*\*/", "(?:.*/)?")
+        .replace(r"\*", "[^/]*")
+        .replace(r"\?", "[^/]")
+        .replace(r"\[", "[")
+        .replace(r"\]", "]")
+    )
+    return re.fullmatch(regex, path) is not None
+
+
+def dockerignore_excludes(rules: list[str], path: str) -> bool:
+    """Whether .dockerignore `rules` keep `path` out of the build context (last match wins;
+    a rule matching a parent directory applies to everything below it)."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    excluded = False
+    for rule in rules:
+        pattern = rule.removeprefix("!").strip("/")
+        if any(_dockerignore_match(pattern, prefix) for prefix in prefixes):
+            excluded = not rule.startswith("!")
+    return excluded
+
+
+def _dockerignore(project: Path) -> list[str]:
+    lines = (project / ".dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("answers", ["defaults", "python-3.13"])
+def test_dockerfile_is_pinned_non_root_locked_and_runs_the_cli(
+    rendered_project: Rendered, answers: str
+) -> None:
+    project, _ = rendered_project(answers)
+    version = _declared_python(project)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    lines = [
+        line.strip()
+        for line in (project / "Dockerfile").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    bases = [line.split()[1] for line in lines if line.startswith("FROM ")]
+    assert len(bases) >= 2, "multi-stage"
+    for base in bases:
+        _image, _, tag = base.partition(":")
+        assert tag and tag != "latest", base
+    python_bases = [b for b in bases if b.startswith("python:")]
+    assert python_bases and all(b.startswith(f"python:{version}-slim") for b in python_bases)
+    assert any(b.startswith("ghcr.io/astral-sh/uv:") for b in bases)
+
+    instructions = "\n".join(lines)
+    assert "uv sync --locked --no-dev" in instructions
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in {"root", "0"}
+    final = lines[max(i for i, line in enumerate(lines) if line.startswith("FROM ")) :]
+    assert any(line.startswith("USER ") for line in final)
+    (entrypoint,) = [line for line in final if line.startswith("ENTRYPOINT ")]
+    assert json.loads(entrypoint.removeprefix("ENTRYPOINT ")) == [pyproject["project"]["name"]]
+    assert pyproject["project"]["name"] in pyproject["project"]["scripts"]
+
+    # Everything COPY takes from the context exists and is not kept out by .dockerignore.
+    rules = _dockerignore(project)
+    for line in lines:
+        if line.startswith("COPY ") and "--from=" not in line:
+            for source in line.split()[1:-1]:
+                assert (project / source).exists(), source
+                assert not dockerignore_excludes(rules, source.rstrip("/")), source
+    package = read_answers(project)["package_name"]
+    assert not dockerignore_excludes(rules, f"src/{package}/cli.py")
+    for private in (
+        ".git/config",
+        ".venv/bin/python",
+        "experiments/notebooks/01-explore.ipynb",
+        "infra/envs/dev/main.tf",
+        "mlruns/0/meta.yaml",
+        ".env",
+        ".copier-answers.yml",
+        f"src/{package}/__pycache__/cli.cpython-311.pyc",
+    ):
+        assert dockerignore_excludes(rules, private), private
+
+
+def test_dockerignore_check_notices_a_leak() -> None:
+    assert not dockerignore_excludes(["*", "!src/", "!experiments"], "experiments/x.ipynb")
+    assert dockerignore_excludes(["*", "!src/"], "experiments/x.ipynb")
+    assert not dockerignore_excludes([".git"], "infra/main.tf")
+
+
+# ---- this repository's CI --------------------------------------------------------------------
+
+
+def test_this_repository_ci_runs_the_suite_and_every_answer_set() -> None:
+    workflow = _load(THIS_REPO_CI)
+    assert workflow["permissions"] == {}
+    jobs = workflow["jobs"]
+    for job in jobs.values():
+        assert job["permissions"] == {"contents": "read"}
+        assert any(_uses(s).startswith("hashicorp/setup-terraform@") for s in job["steps"])
+    assert jobs["test"]["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13"]
+    assert any(s.get("run") == "python3 scripts/dev.py test" for s in jobs["test"]["steps"])
+    matrix = jobs["render"]["strategy"]["matrix"]
+    assert matrix["python"] == ["3.11", "3.12", "3.13"]
+    assert sorted(matrix["answers"]) == ANSWER_SETS
+    scripts = "\n".join(str(s.get("run", "")) for s in jobs["render"]["steps"])
+    assert re.search(r'dayone"? new ', scripts) and re.search(r'dayone"? check ', scripts)
