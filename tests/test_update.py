@@ -7,6 +7,7 @@ old tag exactly as users do, and update them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -95,6 +96,11 @@ def _release_changes(template: Path) -> str | None:
     )
     _append(template / "README.md.jinja", f"Template note for {RELEASE_NOTE}.")
     _append(template / "experiments" / "README.md", f"Template note for {RELEASE_NOTE}.")
+    for tfvars in template.rglob("terraform.tfvars.json.jinja"):
+        lines = tfvars.read_text(encoding="utf-8").splitlines(keepends=True)
+        assert lines[0].strip() == "{", tfvars
+        lines.insert(1, f'  "template_release": "{RELEASE_NOTE}",\n')
+        tfvars.write_text("".join(lines), encoding="utf-8")
     configs = sorted(p for p in (template / "configs").rglob("*") if p.is_file())
     configs = [p for p in configs if p.suffix in {".yaml", ".yml", ".toml", ".jinja"}]
     if not configs:
@@ -225,9 +231,6 @@ def test_user_edits_survive_an_update_of_other_lines(old_project: Path, releases
         edits[releases.configs_file] = "# team setting\n"
     else:
         warnings.warn("template has no configs/ yet: configs part not exercised", stacklevel=1)
-    tfvars = old_project / TFVARS
-    if not tfvars.exists():
-        warnings.warn(f"template renders no {TFVARS} yet: tfvars part not exercised", stacklevel=1)
     for rel, text in edits.items():
         with (old_project / rel).open("a", encoding="utf-8") as handle:
             handle.write(text)
@@ -245,6 +248,28 @@ def test_user_edits_survive_an_update_of_other_lines(old_project: Path, releases
     for rel in ("README.md", "experiments/README.md"):
         assert RELEASE_NOTE not in _read(old_project, rel), rel
     assert find_conflicts(old_project) == []
+
+
+def test_tfvars_edits_survive_an_update(releases: Releases, tmp_path: Path) -> None:
+    if not any((releases.source / "template").rglob("terraform.tfvars.json.jinja")):
+        pytest.skip(f"the template renders no {TFVARS} yet (infrastructure not merged)")
+    project = _new(releases, tmp_path / "churn", OLD, "cloud=aws")
+    tfvars = project / TFVARS
+    lines = tfvars.read_text(encoding="utf-8").splitlines(keepends=True)
+    # The team changes a value in the lower half; the release adds a line at the top.
+    assert len(lines) >= 8, lines
+    index = len(lines) - 3
+    key, sep, value = lines[index].partition(":")
+    assert sep and value.rstrip().endswith(","), lines[index]
+    lines[index] = f'{key}: "team value",\n'
+    tfvars.write_text("".join(lines), encoding="utf-8")
+    _commit_all(project, "Team edit in tfvars")
+
+    result = _update(project)
+    assert result.exit_code == 0, result.output
+    values = json.loads(tfvars.read_text(encoding="utf-8"))
+    assert values[json.loads(key.strip())] == "team value"
+    assert values["template_release"] == RELEASE_NOTE
 
 
 def test_same_line_edit_is_a_loud_conflict(old_project: Path) -> None:
