@@ -1,25 +1,58 @@
 """A generated repository's check suite: the same steps its CI runs, in one place.
 
-`dayone check`, this repository's tests and the demo all run these; each check is a command
-in the project directory, timed, with its output kept for the report.
+`dayone check`, this repository's tests and the demo all run these. Python checks are
+commands in the project; Terraform checks run on a throwaway copy of `infra/` so that
+init, lock files and offline plans never touch the user's tree.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
 
 from dayone.errors import DayoneError
+from dayone.offline_plan import copy_infra, local_aws, plan_environment, planned_resources
+from dayone.terraform import Terraform, find_mirror, write_cli_config
 from dayone.tools import uv_executable
 
 ANSWERS_FILE = ".copier-answers.yml"
 TAIL_LINES = 30
+ENVIRONMENTS = ("dev", "staging", "prod")
+CHECKOV_ENV_VAR = "DAYONE_CHECKOV"
+
+
+class CheckFailed(DayoneError):
+    """A check ran and failed; the message is its output."""
+
+
+@dataclass
+class CheckContext:
+    """What a check may use: the project, its answers, and a scratch directory."""
+
+    project: Path
+    answers: Mapping[str, object]
+    env: dict[str, str]
+    scratch: Path
+
+    @cached_property
+    def terraform(self) -> Terraform:
+        mirror = find_mirror(self.env)
+        if mirror is None:  # online: the user's own Terraform configuration applies
+            return Terraform(self.env)
+        return Terraform(write_cli_config(self.scratch / "tfrc", mirror, base_env=self.env))
+
+    @cached_property
+    def infra_copy(self) -> Path:
+        return copy_infra(self.project / "infra", self.scratch / "infra")
 
 
 @dataclass(frozen=True)
@@ -27,9 +60,8 @@ class Check:
     """One named step; `applies` decides from the project's answers whether it runs."""
 
     name: str
-    argv: tuple[str, ...]
+    action: Callable[[CheckContext], str]
     applies: Callable[[Mapping[str, object]], bool] = lambda _answers: True
-    subdir: str = "."
 
 
 @dataclass
@@ -44,31 +76,134 @@ class CheckResult:
         return "\n".join(self.output.strip().splitlines()[-TAIL_LINES:])
 
 
-def _has_cloud(answers: Mapping[str, object]) -> bool:
-    return answers.get("cloud", "none") != "none"
+def _has_aws(answers: Mapping[str, object]) -> bool:
+    return answers.get("cloud") == "aws"
 
 
-def _tree_is_clean(project: Path, env: Mapping[str, str]) -> CheckResult:
+def command(*argv: str) -> Callable[[CheckContext], str]:
+    """A check that runs `argv` in the project; "uv" means the uv dayone found."""
+
+    def run(context: CheckContext) -> str:
+        resolved = [uv_executable() if argv[0] == "uv" else argv[0], *argv[1:]]
+        try:
+            completed = subprocess.run(
+                resolved, cwd=context.project, env=context.env, capture_output=True, text=True
+            )
+        except FileNotFoundError:
+            raise CheckFailed(f"{argv[0]}: command not found") from None
+        output = completed.stdout + completed.stderr
+        if completed.returncode != 0:
+            raise CheckFailed(output or f"exit code {completed.returncode}")
+        return output
+
+    return run
+
+
+def tree_unchanged(context: CheckContext) -> str:
     """After the hooks ran, nothing may have changed: a green repo stays as committed."""
-    started = time.monotonic()
-    result = subprocess.run(
-        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, env=env
-    )
-    changed = result.stdout.strip()
-    return CheckResult(
-        name="tree unchanged by checks",
-        passed=result.returncode == 0 and not changed,
-        seconds=time.monotonic() - started,
-        output=changed or result.stderr,
-    )
+    status = command("git", "status", "--porcelain")(context).strip()
+    if status:
+        raise CheckFailed(f"the checks changed the tree:\n{status}")
+    return "clean"
 
 
-UV = "uv"  # replaced by the real executable when a check runs (see run_check)
+def terraform_fmt(context: CheckContext) -> str:
+    context.terraform.fmt_check(context.project / "infra")
+    return "formatted"
+
+
+def terraform_module_tests(context: CheckContext) -> str:
+    modules = sorted(
+        p.parent.parent for p in context.infra_copy.glob("modules/*/tests/*.tftest.hcl")
+    )
+    if not modules:
+        raise CheckFailed("no module tests found under infra/modules/*/tests")
+    reports = []
+    for module in dict.fromkeys(modules):
+        context.terraform.init(module)
+        reports.append(f"{module.name}: {context.terraform.test(module).strip().splitlines()[-1]}")
+    return "\n".join(reports)
+
+
+def terraform_validate(environment: str) -> Callable[[CheckContext], str]:
+    def run(context: CheckContext) -> str:
+        env_dir = context.infra_copy / "envs" / environment
+        context.terraform.init(env_dir)
+        context.terraform.validate(env_dir)
+        return f"{environment}: valid"
+
+    return run
+
+
+def terraform_offline_plans(context: CheckContext) -> str:
+    """Plan every environment against a local AWS emulator, with fake credentials."""
+    lines = []
+    with local_aws() as endpoint:
+        for environment in ENVIRONMENTS:
+            plan = plan_environment(
+                context.terraform, context.infra_copy / "envs" / environment, endpoint
+            )
+            resources = planned_resources(plan)
+            if not resources:
+                raise CheckFailed(f"{environment}: the plan creates nothing")
+            lines.append(f"{environment}: {len(resources)} resources planned")
+    return "\n".join(lines)
+
+
+def checkov_executable(env: Mapping[str, str]) -> str:
+    configured = env.get(CHECKOV_ENV_VAR)
+    found = configured or shutil.which("checkov", path=env.get("PATH"))
+    if not found:
+        raise CheckFailed(
+            f"checkov not found: install it in its own environment (pipx install checkov) "
+            f"or set {CHECKOV_ENV_VAR} to its path"
+        )
+    return found
+
+
+def checkov_scan(context: CheckContext) -> str:
+    """Static security scan of infra/; inline skips carry their reasons in the code."""
+    argv = [
+        checkov_executable(context.env),
+        "--directory",
+        str(context.project / "infra"),
+        "--framework",
+        "terraform",
+        "--download-external-modules",
+        "false",
+        "--skip-download",
+        "--compact",
+        "--quiet",
+    ]
+    env = {**context.env, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+    completed = subprocess.run(argv, cwd=context.project, env=env, capture_output=True, text=True)
+    output = completed.stdout + completed.stderr
+    if completed.returncode != 0:
+        raise CheckFailed(output or f"checkov exit code {completed.returncode}")
+    return output
+
 
 PYTHON_CHECKS: tuple[Check, ...] = (
-    Check("uv sync (locked)", (UV, "sync", "--locked", "--quiet")),
-    Check("pre-commit (all files)", (UV, "run", "--no-sync", "pre-commit", "run", "--all-files")),
-    Check("pytest", (UV, "run", "--no-sync", "pytest", "-q")),
+    Check("uv sync (locked)", command("uv", "sync", "--locked", "--quiet")),
+    Check(
+        "pre-commit (all files)",
+        command("uv", "run", "--no-sync", "pre-commit", "run", "--all-files"),
+    ),
+    Check("pytest", command("uv", "run", "--no-sync", "pytest", "-q")),
+)
+
+TERRAFORM_CHECKS: tuple[Check, ...] = (
+    Check("terraform fmt", terraform_fmt, _has_aws),
+    Check("terraform test (modules)", terraform_module_tests, _has_aws),
+    *(Check(f"terraform validate ({e})", terraform_validate(e), _has_aws) for e in ENVIRONMENTS),
+    Check("terraform plan, offline (all envs)", terraform_offline_plans, _has_aws),
+    Check("checkov (infra/)", checkov_scan, _has_aws),
+)
+
+ALL_CHECKS: tuple[Check, ...] = (
+    *PYTHON_CHECKS,
+    *TERRAFORM_CHECKS,
+    Check("tree unchanged by checks", tree_unchanged),
 )
 
 
@@ -89,48 +224,32 @@ def check_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def run_check(check: Check, project: Path, env: Mapping[str, str]) -> CheckResult:
+def run_check(check: Check, context: CheckContext) -> CheckResult:
     started = time.monotonic()
     try:
-        argv = [
-            uv_executable() if arg == UV and i == 0 else arg for i, arg in enumerate(check.argv)
-        ]
-        completed = subprocess.run(
-            argv,
-            cwd=project / check.subdir,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-    except FileNotFoundError:
-        return CheckResult(check.name, False, 0.0, f"{check.argv[0]}: command not found")
-    return CheckResult(
-        name=check.name,
-        passed=completed.returncode == 0,
-        seconds=time.monotonic() - started,
-        output=completed.stdout + completed.stderr,
-    )
+        output = check.action(context)
+        passed = True
+    except DayoneError as error:  # CheckFailed, TerraformError, missing tools
+        output, passed = str(error), False
+    return CheckResult(check.name, passed, time.monotonic() - started, output)
 
 
 def run_checks(
     project: Path,
-    checks: Sequence[Check] = PYTHON_CHECKS,
+    checks: Sequence[Check] = ALL_CHECKS,
     env: Mapping[str, str] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
 ) -> list[CheckResult]:
     """Run every applicable check (all of them, even after a failure) and report each."""
     answers = read_answers(project)
-    run_env = check_environment(env)
     results: list[CheckResult] = []
-    for check in checks:
-        if not check.applies(answers):
-            continue
-        result = run_check(check, project, run_env)
-        results.append(result)
-        if on_result:
-            on_result(result)
-    clean = _tree_is_clean(project, run_env)
-    results.append(clean)
-    if on_result:
-        on_result(clean)
+    with tempfile.TemporaryDirectory(prefix="dayone-check-") as scratch:
+        context = CheckContext(project, answers, check_environment(env), Path(scratch))
+        for check in checks:
+            if not check.applies(answers):
+                continue
+            result = run_check(check, context)
+            results.append(result)
+            if on_result:
+                on_result(result)
     return results

@@ -3,6 +3,13 @@ locals {
 }
 
 resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_21:for_each: checkov cannot link the per-bucket versioning resource to its bucket; tests/*.tftest.hcl assert it
+  #checkov:skip=CKV_AWS_145:for_each: checkov cannot link the per-bucket encryption (SSE-S3 by default, KMS when kms_key_arn is set) resource to its bucket; tests/*.tftest.hcl assert it
+  #checkov:skip=CKV2_AWS_6:for_each: checkov cannot link the per-bucket public access block resource to its bucket; tests/*.tftest.hcl assert it
+  #checkov:skip=CKV2_AWS_61:for_each: checkov cannot link the per-bucket lifecycle resource to its bucket; tests/*.tftest.hcl assert it
+  #checkov:skip=CKV2_AWS_62:event notifications have no consumer in a proof of concept; add them with one
+  #checkov:skip=CKV_AWS_144:cross-region replication doubles storage cost; versioning covers accidental loss
+  #checkov:skip=CKV_AWS_18:access logs need a dedicated log bucket per account; CloudTrail data events are the upgrade path
   for_each = local.purposes
 
   bucket        = "${var.prefix}-${each.key}"

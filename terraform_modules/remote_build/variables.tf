@@ -26,6 +26,17 @@ variable "compute_type" {
   }
 }
 
+variable "description" {
+  description = "Free text shown on the CodeBuild project (at most 255 characters)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = length(var.description) <= 255
+    error_message = "description must be at most 255 characters."
+  }
+}
+
 variable "dockerfile_path" {
   description = "Path of the Dockerfile, relative to the root of the source."
   type        = string

@@ -1,0 +1,29 @@
+output "bucket_names" {
+  description = "Data buckets by purpose."
+  value       = module.stack.bucket_names
+}
+
+output "deploy_role_arn" {
+  description = "Role CI assumes through OIDC to deploy this environment."
+  value       = module.stack.deploy_role_arn
+}
+
+output "image_build_project" {
+  description = "CodeBuild project that builds the image."
+  value       = module.stack.image_build_project
+}
+
+output "project_description" {
+  description = "The project description, as Terraform received it."
+  value       = module.stack.project_description
+}
+
+output "repository_url" {
+  description = "ECR repository of the image."
+  value       = module.stack.repository_url
+}
+
+output "training_role_arn" {
+  description = "Role training jobs run as."
+  value       = module.stack.training_role_arn
+}

@@ -1,0 +1,54 @@
+variable "alert_emails" {
+  description = "E-mail addresses that receive the budget alerts."
+  type        = list(string)
+}
+
+variable "aws_region" {
+  description = "AWS region of this environment."
+  type        = string
+}
+
+variable "budget_usd" {
+  description = "Monthly cost budget, in USD."
+  type        = number
+}
+
+variable "ci" {
+  description = "CI service trusted through OIDC: github, gitlab or none."
+  type        = string
+}
+
+variable "data_retention_days" {
+  description = "Days old versions of data objects are kept."
+  type        = number
+}
+
+variable "environment" {
+  description = "Environment name: dev, staging or prod."
+  type        = string
+}
+
+variable "force_destroy" {
+  description = "Let destroy delete non-empty buckets (false in prod, always)."
+  type        = bool
+}
+
+variable "owner" {
+  description = "Owner tag on every resource."
+  type        = string
+}
+
+variable "project" {
+  description = "Project slug, the prefix of every resource name."
+  type        = string
+}
+
+variable "project_description" {
+  description = "Project description from the answers."
+  type        = string
+}
+
+variable "repository" {
+  description = "Repository path on the CI host (owner/name)."
+  type        = string
+}

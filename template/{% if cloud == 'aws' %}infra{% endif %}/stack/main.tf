@@ -1,0 +1,88 @@
+# The one definition of an environment. dev, staging and prod call this with their own
+# terraform.tfvars.json; nothing here is copied per environment.
+
+locals {
+  prefix = "${var.project}-${var.environment}"
+
+  # Production data may be read from dev, never written: dev gets read-only access to
+  # the prod buckets, whose names follow the same convention as every environment's.
+  prod_data_bucket_arns = [
+    for purpose in ["raw", "processed"] : "arn:aws:s3:::${var.project}-prod-${purpose}"
+  ]
+}
+
+module "data_lake" {
+  source = "../modules/data_lake"
+
+  force_destroy                     = var.force_destroy
+  noncurrent_version_retention_days = var.data_retention_days
+  prefix                            = local.prefix
+  tags                              = var.tags
+}
+
+module "container_registry" {
+  source = "../modules/container_registry"
+
+  force_delete = var.force_destroy
+  name         = local.prefix
+  tags         = var.tags
+}
+
+module "ml_iam" {
+  source = "../modules/ml_iam"
+
+  bucket_arns        = values(module.data_lake.bucket_arns)
+  ecr_repository_arn = module.container_registry.repository_arn
+  name               = "${local.prefix}-training"
+  tags               = var.tags
+}
+
+module "budget_alerts" {
+  source = "../modules/budget_alerts"
+
+  limit_amount_usd        = var.budget_usd
+  name                    = "${local.prefix}-monthly"
+  notification_emails     = var.alert_emails
+  notification_thresholds = var.budget_thresholds_percent
+  tags                    = var.tags
+}
+
+module "remote_build" {
+  source = "../modules/remote_build"
+
+  description        = var.project_description
+  ecr_repository_arn = module.container_registry.repository_arn
+  ecr_repository_url = module.container_registry.repository_url
+  name               = "${local.prefix}-image"
+  tags               = var.tags
+}
+
+module "prod_data_readonly" {
+  source = "../modules/prod_data_readonly"
+  count  = var.environment == "dev" ? 1 : 0
+
+  name             = "${local.prefix}-prod-data-readonly"
+  prod_bucket_arns = local.prod_data_bucket_arns
+  readers          = { training = module.ml_iam.role_arn }
+  tags             = var.tags
+}
+
+module "ci_oidc" {
+  source = "../modules/ci_oidc"
+  count  = var.ci == "none" ? 0 : 1
+
+  # One account per environment is assumed, so each environment creates its own OIDC
+  # provider; with a shared account, set create_provider = false in all but one.
+  environments = { (var.environment) = {} }
+  github       = var.ci == "github" ? { repository = var.repository } : null
+  gitlab       = var.ci == "gitlab" ? { project_path = var.repository } : null
+  name         = var.project
+  tags         = var.tags
+}
+
+check "prod_keeps_its_data" {
+  assert {
+    condition     = !(var.environment == "prod" && var.force_destroy)
+    error_message = "prod must keep its data: force_destroy is never allowed in prod."
+  }
+}

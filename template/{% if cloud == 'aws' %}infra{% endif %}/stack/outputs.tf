@@ -1,0 +1,29 @@
+output "bucket_names" {
+  description = "Data buckets by purpose (raw, processed, models, artifacts)."
+  value       = module.data_lake.bucket_names
+}
+
+output "deploy_role_arn" {
+  description = "Role CI assumes through OIDC to deploy this environment (null without CI)."
+  value       = var.ci == "none" ? null : module.ci_oidc[0].role_arns[var.environment]
+}
+
+output "image_build_project" {
+  description = "CodeBuild project that builds and pushes the image, tagged with the git commit."
+  value       = module.remote_build.project_name
+}
+
+output "project_description" {
+  description = "The project description, as Terraform received it."
+  value       = var.project_description
+}
+
+output "repository_url" {
+  description = "ECR repository of the project's image."
+  value       = module.container_registry.repository_url
+}
+
+output "training_role_arn" {
+  description = "Role training jobs run as."
+  value       = module.ml_iam.role_arn
+}

@@ -1,0 +1,69 @@
+variable "alert_emails" {
+  description = "E-mail addresses that receive this environment's budget alerts."
+  type        = list(string)
+}
+
+variable "budget_thresholds_percent" {
+  description = "Budget percentages at which ACTUAL and FORECASTED alerts are sent."
+  type        = list(number)
+  default     = [50, 80, 100]
+}
+
+variable "budget_usd" {
+  description = "Monthly cost budget of this environment, in USD."
+  type        = number
+}
+
+variable "ci" {
+  description = "CI service whose OIDC tokens may assume the deploy role: github, gitlab or none."
+  type        = string
+
+  validation {
+    condition     = contains(["github", "gitlab", "none"], var.ci)
+    error_message = "ci must be github, gitlab or none."
+  }
+}
+
+variable "data_retention_days" {
+  description = "Days old (noncurrent) versions of data objects are kept before they expire."
+  type        = number
+}
+
+variable "environment" {
+  description = "Environment name: dev, staging or prod."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete non-empty buckets and registries. Never true for prod."
+  type        = bool
+  default     = false
+}
+
+variable "project" {
+  description = "Project slug: the prefix of every resource name."
+  type        = string
+}
+
+variable "project_description" {
+  description = "Free-text project description (from the answers), shown on the image build project."
+  type        = string
+  default     = ""
+}
+
+variable "repository" {
+  description = "Repository path on the CI host (owner/name), trusted by the deploy role."
+  type        = string
+  default     = ""
+}
+
+variable "tags" {
+  description = "Tags added to every resource, on top of the provider's default tags."
+  type        = map(string)
+  default     = {}
+}
