@@ -51,14 +51,13 @@ def update(
         bool, typer.Option("--verbose", "-v", help="Show copier's own output.")
     ] = False,
 ) -> None:
-    """Update PATH to a newer template release (or change answers with --data).
+    """Update PATH to a newer template release, or change answers with --data.
 
-    The work tree must be clean. Your edits are merged with the template's changes; where
-    both changed the same lines, the file gets conflict markers, the command lists it and
-    exits 1. Nothing is committed: review with `git diff`, then commit.
+    The work tree must be clean. Nothing is committed: review with `git diff`, then commit.
 
-    Exit codes: 0 done (or up to date); 1 error, or conflicts left to resolve;
-    with --check, 10 when a newer release exists.
+    Where you and the template changed the same lines, the file gets conflict markers.
+
+    Exit codes: 0 done or up to date; 1 error or conflicts left; 10 (--check) newer release.
     """
     try:
         if check:
