@@ -45,6 +45,38 @@ def _ensure_venv(env: Path, requirements: list[str], stamp_source: bytes) -> Non
     stamp.write_text(digest)
 
 
+MIRROR_ENV_VAR = "DAYONE_TF_MIRROR"
+AWS_PROVIDER = Path("registry.terraform.io", "hashicorp", "aws")
+SKIPPED_ROOTS = {"proc", "sys", "dev", "run", "tmp", "var", "boot", "lost+found"}
+
+
+def discover_provider_mirror(max_depth: int = 4) -> Path | None:
+    """Find a Terraform filesystem mirror holding hashicorp/aws, for offline machines.
+
+    Searched breadth-first below the top-level directories, a few levels deep: machines
+    that keep such a mirror put it in a shared location, never in a path we could name.
+    """
+    frontier = [
+        entry
+        for entry in sorted(Path("/").iterdir())
+        if entry.is_dir() and not entry.is_symlink() and entry.name not in SKIPPED_ROOTS
+    ]
+    for _depth in range(max_depth):
+        next_frontier: list[Path] = []
+        for directory in frontier:
+            if any((directory / AWS_PROVIDER).glob("*/*/terraform-provider-aws*")):
+                return directory
+            try:
+                next_frontier += [
+                    d for d in sorted(directory.iterdir())
+                    if d.is_dir() and not d.is_symlink() and not d.name.startswith(".")
+                ]  # fmt: skip
+            except OSError:
+                continue
+        frontier = next_frontier
+    return None
+
+
 def setup() -> dict[str, str]:
     """Install both environments and return the environment the tools should run with."""
     if sys.version_info < (3, 11):  # noqa: UP036 - runs on whatever python3 the user has
@@ -55,6 +87,11 @@ def setup() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(_bin(MAIN_VENV, "")), env.get("PATH", "")])
     env["DAYONE_CHECKOV"] = str(_bin(CHECKOV_VENV, "checkov"))
+    if not env.get(MIRROR_ENV_VAR):
+        mirror = discover_provider_mirror()
+        if mirror is not None:
+            print(f"dev: {MIRROR_ENV_VAR}={mirror} (discovered)", flush=True)
+            env[MIRROR_ENV_VAR] = str(mirror)
     env.pop("VIRTUAL_ENV", None)
     return env
 

@@ -15,9 +15,11 @@ locals {
     for env, settings in var.environments : env => coalesce(settings.gitlab_subject, "project_path:${var.gitlab.project_path}:ref_type:branch:ref:main")
   }
 
+  # Keyed by position, not ARN: a policy created in the same apply has no ARN at plan time,
+  # and for_each keys must be known then.
   policy_attachments = merge([
     for env, settings in var.environments : {
-      for arn in settings.policy_arns : "${env} ${arn}" => { env = env, policy_arn = arn }
+      for index, arn in settings.policy_arns : "${env}/${index}" => { env = env, policy_arn = arn }
     }
   ]...)
 }

@@ -54,7 +54,10 @@ module "remote_build" {
   ecr_repository_arn = module.container_registry.repository_arn
   ecr_repository_url = module.container_registry.repository_url
   name               = "${local.prefix}-image"
-  tags               = var.tags
+  # CI uploads `git archive` of the commit here and builds exactly that object version.
+  source_bucket_arn = module.data_lake.bucket_arns["artifacts"]
+  source_object_key = "image-source/source.zip"
+  tags              = var.tags
 }
 
 module "prod_data_readonly" {
@@ -71,13 +74,20 @@ module "ci_oidc" {
   source = "../modules/ci_oidc"
   count  = var.ci == "none" ? 0 : 1
 
-  # One account per environment is assumed, so each environment creates its own OIDC
-  # provider; with a shared account, set create_provider = false in all but one.
-  environments = { (var.environment) = {} }
-  github       = var.ci == "github" ? { repository = var.repository } : null
-  gitlab       = var.ci == "gitlab" ? { project_path = var.repository } : null
-  name         = var.project
-  tags         = var.tags
+  environments = local.ci_roles
+  github = var.ci != "github" ? null : {
+    create_provider = var.create_oidc_provider
+    provider_arn    = var.create_oidc_provider ? null : local.github_provider_arn
+    repository      = var.repository
+  }
+  gitlab = var.ci != "gitlab" ? null : {
+    audience        = "sts.amazonaws.com"
+    create_provider = var.create_oidc_provider
+    project_path    = var.repository
+    provider_arn    = var.create_oidc_provider ? null : local.gitlab_provider_arn
+  }
+  name = var.project
+  tags = var.tags
 }
 
 check "prod_keeps_its_data" {

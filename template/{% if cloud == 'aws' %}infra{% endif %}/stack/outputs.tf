@@ -3,6 +3,11 @@ output "bucket_names" {
   value       = module.data_lake.bucket_names
 }
 
+output "ci_subjects" {
+  description = "The OIDC `sub` each CI role trusts, by role (empty without CI)."
+  value       = var.ci == "none" ? {} : module.ci_oidc[0].subjects[var.ci]
+}
+
 output "deploy_role_arn" {
   description = "Role CI assumes through OIDC to deploy this environment (null without CI)."
   value       = var.ci == "none" ? null : module.ci_oidc[0].role_arns[var.environment]
@@ -11,6 +16,11 @@ output "deploy_role_arn" {
 output "image_build_project" {
   description = "CodeBuild project that builds and pushes the image, tagged with the git commit."
   value       = module.remote_build.project_name
+}
+
+output "plan_role_arn" {
+  description = "Read-only role CI assumes through OIDC to plan this environment (null without CI)."
+  value       = var.ci == "none" ? null : module.ci_oidc[0].role_arns[local.plan_role_key]
 }
 
 output "project_description" {

@@ -24,6 +24,12 @@ variable "ci" {
   }
 }
 
+variable "create_oidc_provider" {
+  description = "Create the account's CI OIDC identity provider in this environment; false reuses the one that another environment of the same account created."
+  type        = bool
+  default     = true
+}
+
 variable "data_retention_days" {
   description = "Days old (noncurrent) versions of data objects are kept before they expire."
   type        = number

@@ -121,7 +121,7 @@ run "gitlab_trust_is_pinned" {
   }
 
   assert {
-    condition     = length(aws_iam_role_policy_attachment.this) == 1 && aws_iam_role_policy_attachment.this["prod arn:aws:iam::111122223333:policy/example-deploy"].policy_arn == "arn:aws:iam::111122223333:policy/example-deploy"
+    condition     = length(aws_iam_role_policy_attachment.this) == 1 && aws_iam_role_policy_attachment.this["prod/0"].policy_arn == "arn:aws:iam::111122223333:policy/example-deploy"
     error_message = "The given policy must be attached to the prod role only."
   }
 }

@@ -17,13 +17,14 @@ provider "aws" {
 module "stack" {
   source = "../../stack"
 
-  alert_emails        = var.alert_emails
-  budget_usd          = var.budget_usd
-  ci                  = var.ci
-  data_retention_days = var.data_retention_days
-  environment         = var.environment
-  force_destroy       = var.force_destroy
-  project             = var.project
-  project_description = var.project_description
-  repository          = var.repository
+  alert_emails         = var.alert_emails
+  budget_usd           = var.budget_usd
+  ci                   = var.ci
+  create_oidc_provider = var.create_oidc_provider
+  data_retention_days  = var.data_retention_days
+  environment          = var.environment
+  force_destroy        = var.force_destroy
+  project              = var.project
+  project_description  = var.project_description
+  repository           = var.repository
 }

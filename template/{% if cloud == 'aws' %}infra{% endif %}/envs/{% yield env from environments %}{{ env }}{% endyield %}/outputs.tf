@@ -8,9 +8,19 @@ output "deploy_role_arn" {
   value       = module.stack.deploy_role_arn
 }
 
+output "ci_subjects" {
+  description = "The OIDC `sub` each CI role trusts, by role."
+  value       = module.stack.ci_subjects
+}
+
 output "image_build_project" {
   description = "CodeBuild project that builds the image."
   value       = module.stack.image_build_project
+}
+
+output "plan_role_arn" {
+  description = "Read-only role CI assumes through OIDC to plan this environment."
+  value       = module.stack.plan_role_arn
 }
 
 output "project_description" {

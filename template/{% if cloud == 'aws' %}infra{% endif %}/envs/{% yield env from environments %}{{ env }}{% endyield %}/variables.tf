@@ -18,6 +18,11 @@ variable "ci" {
   type        = string
 }
 
+variable "create_oidc_provider" {
+  description = "Create the account's CI OIDC identity provider here (false: reuse the one another environment created)."
+  type        = bool
+}
+
 variable "data_retention_days" {
   description = "Days old versions of data objects are kept."
   type        = number
