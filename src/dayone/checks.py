@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -183,6 +184,39 @@ def checkov_scan(context: CheckContext) -> str:
     return output
 
 
+def tool(name: str, env: Mapping[str, str]) -> str:
+    """A checker installed with dayone (next to its interpreter), else from PATH."""
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name, path=env.get("PATH"))
+    if not found:
+        raise CheckFailed(
+            f"{name} not found: install dayone with its checks (pip install 'dayone[check]')"
+        )
+    return found
+
+
+def _ci(answers: Mapping[str, object]) -> str:
+    return str(answers.get("ci", "none"))
+
+
+def ci_schema(context: CheckContext) -> str:
+    """The CI files against the vendored GitHub-workflow or GitLab-CI JSON schema."""
+    if _ci(context.answers) == "github":
+        schema = "vendor.github-workflows"
+        files = sorted(str(p) for p in (context.project / ".github" / "workflows").glob("*.y*ml"))
+    else:
+        schema, files = "vendor.gitlab-ci", [str(context.project / ".gitlab-ci.yml")]
+    checker = tool("check-jsonschema", context.env)
+    return command(checker, "--builtin-schema", schema, *files)(context)
+
+
+def ci_zizmor(context: CheckContext) -> str:
+    """GitHub Actions security audit, offline; findings of medium or high severity fail."""
+    zizmor = tool("zizmor", context.env)
+    workflows = str(context.project / ".github" / "workflows")
+    return command(zizmor, "--offline", "--min-severity", "medium", workflows)(context)
+
+
 PYTHON_CHECKS: tuple[Check, ...] = (
     Check("uv sync (locked)", command("uv", "sync", "--locked", "--quiet")),
     Check(
@@ -200,8 +234,14 @@ TERRAFORM_CHECKS: tuple[Check, ...] = (
     Check("checkov (infra/)", checkov_scan, _has_aws),
 )
 
+CI_CHECKS: tuple[Check, ...] = (
+    Check("CI files (JSON schema)", ci_schema, lambda answers: _ci(answers) != "none"),
+    Check("GitHub workflows (zizmor)", ci_zizmor, lambda answers: _ci(answers) == "github"),
+)
+
 ALL_CHECKS: tuple[Check, ...] = (
     *PYTHON_CHECKS,
+    *CI_CHECKS,
     *TERRAFORM_CHECKS,
     Check("tree unchanged by checks", tree_unchanged),
 )
@@ -234,13 +274,26 @@ def run_check(check: Check, context: CheckContext) -> CheckResult:
     return CheckResult(check.name, passed, time.monotonic() - started, output)
 
 
+def select(checks: Sequence[Check], only: Sequence[str]) -> list[Check]:
+    """The checks whose name starts with one of `only` (all of them when `only` is empty)."""
+    if not only:
+        return list(checks)
+    chosen = [c for c in checks if any(c.name.startswith(prefix) for prefix in only)]
+    if not chosen:
+        names = ", ".join(c.name for c in checks)
+        raise DayoneError(f"--only matches no check; the checks are: {names}")
+    return chosen
+
+
 def run_checks(
     project: Path,
     checks: Sequence[Check] = ALL_CHECKS,
     env: Mapping[str, str] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
+    only: Sequence[str] = (),
 ) -> list[CheckResult]:
     """Run every applicable check (all of them, even after a failure) and report each."""
+    checks = select(checks, only)
     answers = read_answers(project)
     results: list[CheckResult] = []
     with tempfile.TemporaryDirectory(prefix="dayone-check-") as scratch:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dayone.checks import CheckResult, run_checks
+from dayone.checks import ALL_CHECKS, CheckResult, run_checks, select
 from dayone.errors import DayoneError
 
 
@@ -18,16 +18,29 @@ def _print_row(result: CheckResult) -> None:
 
 def check(
     path: Annotated[Path, typer.Argument(help="The generated project to check.")] = Path(),
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Run only the checks whose name starts with this (repeatable), "
+            "e.g. --only terraform --only pytest.",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the output of passing checks too.")
     ] = False,
 ) -> None:
     """Run the project's checks (lint, tests, Terraform) and print a table; exit 1 on failure."""
     project = path.resolve()
+    try:
+        select(ALL_CHECKS, only or [])
+    except DayoneError as error:
+        typer.echo(f"dayone: error: {error}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"Checking {project}")
     typer.echo(f"  {'result':<5} {'time':>8}  check")
     try:
-        results = run_checks(project, on_result=_print_row)
+        results = run_checks(project, on_result=_print_row, only=only or [])
     except DayoneError as error:
         typer.echo(f"dayone: error: {error}", err=True)
         raise typer.Exit(1) from None

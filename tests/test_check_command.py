@@ -1,0 +1,104 @@
+"""`dayone check` fails, naming the failing check, when a generated repo is broken.
+
+Each test clones a rendered project, plants one kind of breakage, commits it (pre-commit
+checks tracked files) and runs the CLI as a user would.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dayone.cli import app
+from tests.support.project import read_answers
+
+Rendered = Callable[[str], tuple[Path, dict[str, str]]]
+
+pytestmark = pytest.mark.slow
+
+
+def _clone(project: Path, dest: Path) -> Path:
+    subprocess.run(["git", "clone", "--quiet", str(project), str(dest)], check=True)
+    return dest
+
+
+def _commit(repo: Path, message: str) -> None:
+    subprocess.run(["git", "add", "--all"], cwd=repo, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message],
+        cwd=repo,
+        check=True,
+    )
+
+
+def _check(project: Path, env: dict[str, str], *only: str) -> tuple[int, str]:
+    args = ["check", str(project)]
+    for prefix in only:
+        args += ["--only", prefix]
+    result = CliRunner().invoke(app, args, env=env)
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_unknown_only_prefix_is_a_one_line_error(tmp_path: Path) -> None:
+    exit_code, output = _check(tmp_path, {}, "no-such-check")
+    assert exit_code == 1
+    assert output.strip().splitlines() == [output.strip()]
+    assert "--only matches no check" in output
+
+
+def test_a_failing_test_fails_the_check(rendered_project: Rendered, tmp_path: Path) -> None:
+    project, env = rendered_project("cloud-none")
+    clone = _clone(project, tmp_path / "failing-test")
+    (clone / "tests" / "test_planted.py").write_text(
+        "def test_planted_failure() -> None:\n    assert 1 + 1 == 3\n"
+    )
+    _commit(clone, "Plant a failing test")
+    exit_code, output = _check(clone, env, "uv sync", "pytest")
+    assert exit_code == 1
+    assert "FAIL" in output and "test_planted_failure" in output
+    assert "1 check(s) failed: pytest" in output
+
+
+def test_a_lint_error_fails_the_check(rendered_project: Rendered, tmp_path: Path) -> None:
+    project, env = rendered_project("cloud-none")
+    clone = _clone(project, tmp_path / "lint-error")
+    package = read_answers(clone)["package_name"]
+    (clone / "src" / package / "planted.py").write_text(
+        '"""Planted."""\n\n\ndef untyped(value):\n    return value == None\n'
+    )
+    _commit(clone, "Plant a lint error")
+    exit_code, output = _check(clone, env, "uv sync", "pre-commit")
+    assert exit_code == 1
+    assert "1 check(s) failed: pre-commit (all files)" in output
+
+
+def test_a_broken_terraform_file_fails_the_check(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    project, env = rendered_project("defaults")
+    clone = _clone(project, tmp_path / "broken-terraform")
+    stack = clone / "infra" / "stack" / "main.tf"
+    stack.write_text(stack.read_text().replace('module "data_lake" {', 'module "data_lake" {{', 1))
+    _commit(clone, "Break the stack")
+    exit_code, output = _check(clone, env, "terraform fmt", "terraform validate (dev)")
+    assert exit_code == 1
+    assert "check(s) failed: terraform fmt, terraform validate (dev)" in output
+
+
+def test_a_security_regression_fails_checkov(rendered_project: Rendered, tmp_path: Path) -> None:
+    project, env = rendered_project("defaults")
+    clone = _clone(project, tmp_path / "public-bucket")
+    module = clone / "infra" / "modules" / "data_lake" / "main.tf"
+    module.write_text(
+        module.read_text().replace(
+            "block_public_acls       = true", "block_public_acls       = false"
+        )
+    )
+    _commit(clone, "Allow public ACLs")
+    exit_code, output = _check(clone, env, "checkov")
+    assert exit_code == 1
+    assert "1 check(s) failed: checkov (infra/)" in output
