@@ -228,3 +228,13 @@ def test_commit_works_without_a_git_identity(
         not (home / "gitconfig").exists()
         or "lead@example.org" not in (home / "gitconfig").read_text()
     )
+
+
+def test_questions_reference_is_up_to_date() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "generate_questions_doc.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
