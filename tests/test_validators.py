@@ -36,6 +36,7 @@ BAD_ANSWERS = [
     pytest.param("package_name", "9lives", "package_name must start", id="pkg-digit"),
     pytest.param("package_name", "churn\n", "package_name must start", id="pkg-newline"),
     pytest.param("package_name", "churn-model", "package_name must start", id="pkg-hyphen"),
+    pytest.param("package_name", "p" * 33, "at most 32 characters", id="pkg-too-long"),
     pytest.param(
         "author_email", "not-an-email", "author_email must be an e-mail", id="email-plain"
     ),
