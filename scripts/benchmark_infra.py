@@ -43,7 +43,7 @@ def main() -> None:
         project = Path(tmp, "bench-infra")
         subprocess.run(
             [str(Path(sys.executable).with_name("dayone")), "new", str(project), "--defaults",
-             "--template", str(ROOT)],
+             "--template", str(ROOT), "--vcs-ref", "HEAD"],
             check=True, capture_output=True,
         )  # fmt: skip
         cache = Path(tmp, "plugin-cache")

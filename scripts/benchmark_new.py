@@ -36,13 +36,22 @@ def main() -> None:
             dest = Path(tmp, f"new-{run}", "bench-project")
             timings["dayone new --defaults"].append(
                 _time(
-                    [str(BIN / "dayone"), "new", str(dest), "--defaults", "--template", str(ROOT)]
+                    [
+                        str(BIN / "dayone"),
+                        "new",
+                        str(dest),
+                        "--defaults",
+                        "--template",
+                        str(ROOT),
+                        "--vcs-ref",
+                        "HEAD",
+                    ]
                 )
             )
             dest = Path(tmp, f"copy-{run}", "bench-project")
             timings["copier copy --defaults"].append(
                 _time(
-                    [str(BIN / "copier"), "copy", "--quiet", "--defaults",
+                    [str(BIN / "copier"), "copy", "--quiet", "--defaults", "--vcs-ref", "HEAD",
                      "--data", "project_name=bench-project", str(ROOT), str(dest)]
                 )
             )  # fmt: skip

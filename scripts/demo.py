@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 DAYONE = Path(sys.executable).with_name("dayone")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
@@ -22,7 +23,11 @@ def main() -> int:
     else:
         dest = Path(tempfile.mkdtemp(prefix="dayone-demo-")) / "demo-project"
     print(f"demo: dayone new {dest} --defaults", flush=True)
-    created = subprocess.run([str(DAYONE), "new", str(dest), "--defaults"])
+    # This checkout's HEAD (with any local edits), not its newest release tag: the demo
+    # proves the code in front of you.
+    created = subprocess.run(
+        [str(DAYONE), "new", str(dest), "--defaults", "--template", str(ROOT), "--vcs-ref", "HEAD"]
+    )
     if created.returncode != 0:
         return created.returncode
     print(f"demo: dayone check {dest}", flush=True)

@@ -455,7 +455,9 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
     # GitLab's `sub` cannot name a release tag without a wildcard, which the prod role
     # refuses: prod deploys from main's pipeline, by hand, through the protected environment.
     prod_rule = only_rule("deploy-prod")
-    assert '$CI_COMMIT_BRANCH == "main"' in prod_rule["if"] and "CI_COMMIT_TAG" not in prod_rule["if"]
+    assert (
+        '$CI_COMMIT_BRANCH == "main"' in prod_rule["if"] and "CI_COMMIT_TAG" not in prod_rule["if"]
+    )
     assert prod_rule["when"] == "manual" and prod_rule["allow_failure"] is False
     assert ci["deploy-prod"]["environment"]["name"] == "prod"
     for env in ("dev", "staging", "prod"):

@@ -183,6 +183,8 @@ def test_plain_copier_copy_works_without_trust(tmp_path: Path) -> None:
             str(copier),
             "copy",
             "--defaults",
+            "--vcs-ref",
+            "HEAD",
             "--data",
             "project_name=plain-copy",
             str(REPO_ROOT),

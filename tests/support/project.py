@@ -23,7 +23,8 @@ def answer_set(name: str) -> dict[str, Any]:
 
 def render(dest: Path, answers_file: Path | None = None, *extra: str) -> Any:
     """Run `dayone new DEST --defaults [--answers FILE] [extra...]` against this checkout."""
-    args = ["new", str(dest), "--defaults", "--template", str(REPO_ROOT)]
+    # HEAD, not copier's default of the newest release tag: tests check this checkout's code.
+    args = ["new", str(dest), "--defaults", "--template", str(REPO_ROOT), "--vcs-ref", "HEAD"]
     if answers_file is not None:
         args += ["--answers", str(answers_file)]
     args += list(extra)

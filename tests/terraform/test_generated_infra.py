@@ -87,9 +87,9 @@ def test_fmt_and_validate_every_environment(
     project, _ = rendered_project(name)
     terraform.fmt_check(project / "infra")
     infra = copy_infra(project / "infra", tmp_path / "infra")
-    for env in ENVIRONMENTS:
-        terraform.init(infra / "envs" / env)
-        terraform.validate(infra / "envs" / env)
+    for root in [*(infra / "envs" / env for env in ENVIRONMENTS), infra / "bootstrap"]:
+        terraform.init(root)
+        terraform.validate(root)
 
 
 @pytest.mark.parametrize("name", AWS_SETS)
