@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dayone.checks import run_checks
-from tests.support.project import ANSWER_SETS
+from tests.support.project import ANSWER_SETS, read_answers
 
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
 
@@ -21,4 +21,13 @@ def test_generated_repo_is_green(rendered_project: Rendered, name: str) -> None:
     failed = [r for r in results if not r.passed]
     report = "\n".join(f"--- {r.name} ---\n{r.tail}" for r in failed)
     assert not failed, report
-    assert {r.name for r in results} >= {"uv sync (locked)", "pre-commit (all files)", "pytest"}
+    names = {r.name for r in results}
+    assert names >= {"uv sync (locked)", "pre-commit (all files)", "pytest"}
+    if read_answers(project).get("cloud") == "aws":
+        # fmt, then init and validate of every root of infra/, each environment and bootstrap.
+        assert names >= {
+            "terraform fmt",
+            *(f"terraform validate ({root})" for root in ("dev", "staging", "prod", "bootstrap")),
+            "terraform plan, offline (all envs)",
+            "checkov (infra/)",
+        }

@@ -1,4 +1,5 @@
-"""Answers given on the command line: an answers file and KEY=VALUE pairs."""
+"""Answers: those given on the command line (an answers file, KEY=VALUE pairs) and those a
+generated project records in .copier-answers.yml."""
 
 from __future__ import annotations
 
@@ -8,6 +9,17 @@ from typing import Any
 import yaml
 
 from dayone.errors import DayoneError
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def read_project_answers(project: Path) -> dict[str, Any]:
+    """The answers a generated project recorded, including copier's `_src_path`/`_commit`."""
+    path = project / ANSWERS_FILE
+    if not path.is_file():
+        raise DayoneError(f"{project} is not a dayone project: {ANSWERS_FILE} is missing")
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def parse_data(pairs: list[str]) -> dict[str, str]:

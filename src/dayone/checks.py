@@ -7,10 +7,7 @@ init, lock files and offline plans never touch the user's tree.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -18,14 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-
+from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
 from dayone.offline_plan import copy_infra, local_aws, plan_environment, planned_resources
 from dayone.terraform import Terraform, find_mirror, write_cli_config
-from dayone.tools import uv_executable
+from dayone.tools import find_tool, project_environment, uv_executable
 
-ANSWERS_FILE = ".copier-answers.yml"
 TAIL_LINES = 30
 ENVIRONMENTS = ("dev", "staging", "prod")
 CHECKOV_ENV_VAR = "DAYONE_CHECKOV"
@@ -81,14 +76,20 @@ def _has_aws(answers: Mapping[str, object]) -> bool:
     return answers.get("cloud") == "aws"
 
 
-def command(*argv: str) -> Callable[[CheckContext], str]:
+def command(
+    *argv: str, extra_env: Mapping[str, str] | None = None
+) -> Callable[[CheckContext], str]:
     """A check that runs `argv` in the project; "uv" means the uv dayone found."""
 
     def run(context: CheckContext) -> str:
-        resolved = [uv_executable() if argv[0] == "uv" else argv[0], *argv[1:]]
+        resolved = [uv_executable(context.env) if argv[0] == "uv" else argv[0], *argv[1:]]
         try:
             completed = subprocess.run(
-                resolved, cwd=context.project, env=context.env, capture_output=True, text=True
+                resolved,
+                cwd=context.project,
+                env={**context.env, **(extra_env or {})},
+                capture_output=True,
+                text=True,
             )
         except FileNotFoundError:
             raise CheckFailed(f"{argv[0]}: command not found") from None
@@ -126,12 +127,14 @@ def terraform_module_tests(context: CheckContext) -> str:
     return "\n".join(reports)
 
 
-def terraform_validate(environment: str) -> Callable[[CheckContext], str]:
+def terraform_validate(root: str) -> Callable[[CheckContext], str]:
+    """Init without a backend and validate one root of infra/ (an environment, bootstrap)."""
+
     def run(context: CheckContext) -> str:
-        env_dir = context.infra_copy / "envs" / environment
-        context.terraform.init(env_dir)
-        context.terraform.validate(env_dir)
-        return f"{environment}: valid"
+        root_dir = context.infra_copy / root
+        context.terraform.init(root_dir)
+        context.terraform.validate(root_dir)
+        return f"{root}: valid"
 
     return run
 
@@ -152,19 +155,17 @@ def terraform_offline_plans(context: CheckContext) -> str:
 
 
 def checkov_executable(env: Mapping[str, str]) -> str:
-    configured = env.get(CHECKOV_ENV_VAR)
-    found = configured or shutil.which("checkov", path=env.get("PATH"))
-    if not found:
-        raise CheckFailed(
-            f"checkov not found: install it in its own environment (pipx install checkov) "
-            f"or set {CHECKOV_ENV_VAR} to its path"
-        )
-    return found
+    return find_tool(
+        "checkov",
+        env,
+        override_var=CHECKOV_ENV_VAR,
+        install_hint="install it in its own environment (pipx install checkov)",
+    )
 
 
 def checkov_scan(context: CheckContext) -> str:
     """Static security scan of infra/; inline skips carry their reasons in the code."""
-    argv = [
+    return command(
         checkov_executable(context.env),
         "--directory",
         str(context.project / "infra"),
@@ -175,24 +176,9 @@ def checkov_scan(context: CheckContext) -> str:
         "--skip-download",
         "--compact",
         "--quiet",
-    ]
-    env = {**context.env, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
-    completed = subprocess.run(argv, cwd=context.project, env=env, capture_output=True, text=True)
-    output = completed.stdout + completed.stderr
-    if completed.returncode != 0:
-        raise CheckFailed(output or f"checkov exit code {completed.returncode}")
-    return output
-
-
-def tool(name: str, env: Mapping[str, str]) -> str:
-    """A checker installed with dayone (next to its interpreter), else from PATH."""
-    beside = Path(sys.executable).with_name(name)
-    found = str(beside) if beside.exists() else shutil.which(name, path=env.get("PATH"))
-    if not found:
-        raise CheckFailed(
-            f"{name} not found: install dayone with its checks (pip install 'dayone[check]')"
-        )
-    return found
+        # Offline: no policy-mapping download, no package scan.
+        extra_env={"BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
+    )(context)
 
 
 def _ci(answers: Mapping[str, object]) -> str:
@@ -206,13 +192,13 @@ def ci_schema(context: CheckContext) -> str:
         files = sorted(str(p) for p in (context.project / ".github" / "workflows").glob("*.y*ml"))
     else:
         schema, files = "vendor.gitlab-ci", [str(context.project / ".gitlab-ci.yml")]
-    checker = tool("check-jsonschema", context.env)
+    checker = find_tool("check-jsonschema", context.env)
     return command(checker, "--builtin-schema", schema, *files)(context)
 
 
 def ci_zizmor(context: CheckContext) -> str:
     """GitHub Actions security audit, offline; findings of medium or high severity fail."""
-    zizmor = tool("zizmor", context.env)
+    zizmor = find_tool("zizmor", context.env)
     workflows = str(context.project / ".github" / "workflows")
     return command(zizmor, "--offline", "--min-severity", "medium", workflows)(context)
 
@@ -229,7 +215,11 @@ PYTHON_CHECKS: tuple[Check, ...] = (
 TERRAFORM_CHECKS: tuple[Check, ...] = (
     Check("terraform fmt", terraform_fmt, _has_aws),
     Check("terraform test (modules)", terraform_module_tests, _has_aws),
-    *(Check(f"terraform validate ({e})", terraform_validate(e), _has_aws) for e in ENVIRONMENTS),
+    *(
+        Check(f"terraform validate ({e})", terraform_validate(f"envs/{e}"), _has_aws)
+        for e in ENVIRONMENTS
+    ),
+    Check("terraform validate (bootstrap)", terraform_validate("bootstrap"), _has_aws),
     Check("terraform plan, offline (all envs)", terraform_offline_plans, _has_aws),
     Check("checkov (infra/)", checkov_scan, _has_aws),
 )
@@ -245,23 +235,6 @@ ALL_CHECKS: tuple[Check, ...] = (
     *TERRAFORM_CHECKS,
     Check("tree unchanged by checks", tree_unchanged),
 )
-
-
-def read_answers(project: Path) -> dict[str, object]:
-    path = project / ANSWERS_FILE
-    if not path.is_file():
-        raise DayoneError(f"{project} is not a dayone project: {ANSWERS_FILE} is missing")
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def check_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment checks run in: our own virtualenv must not leak into the project's."""
-    env = dict(os.environ)
-    env.pop("VIRTUAL_ENV", None)
-    env.setdefault("UV_PYTHON_DOWNLOADS", "never")
-    env.update(extra or {})
-    return env
 
 
 def run_check(check: Check, context: CheckContext) -> CheckResult:
@@ -294,10 +267,10 @@ def run_checks(
 ) -> list[CheckResult]:
     """Run every applicable check (all of them, even after a failure) and report each."""
     checks = select(checks, only)
-    answers = read_answers(project)
+    answers = read_project_answers(project)
     results: list[CheckResult] = []
     with tempfile.TemporaryDirectory(prefix="dayone-check-") as scratch:
-        context = CheckContext(project, answers, check_environment(env), Path(scratch))
+        context = CheckContext(project, answers, project_environment(env), Path(scratch))
         for check in checks:
             if not check.applies(answers):
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,22 @@ def _one_line(error: BaseException) -> str:
     return " ".join(text.split())
 
 
+@contextlib.contextmanager
+def _copier_call(quiet: bool) -> Iterator[None]:
+    """Around every copier call: its failures as one-line DayoneErrors, and its chatter
+    (notes such as "No git tags found", printed straight to stderr) hidden unless verbose,
+    so an error stays one line."""
+    chatter = contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext()
+    try:
+        with warnings.catch_warnings(), chatter:
+            # Rendering from a clone with local edits, or a shallow one, is normal.
+            warnings.simplefilter("ignore", category=copier.errors.DirtyLocalWarning)
+            warnings.simplefilter("ignore", category=copier.errors.ShallowCloneWarning)
+            yield
+    except (CopierError, ValueError) as error:
+        raise DayoneError(_one_line(error)) from None
+
+
 def render_copy(
     source: str,
     dest: Path,
@@ -33,25 +50,17 @@ def render_copy(
     quiet: bool,
 ) -> None:
     """Render `source` into `dest` without --trust: the template has no tasks."""
-    # copier prints notes such as "No git tags found" straight to stderr; in quiet mode they
-    # would break the one-line error contract, so they are only shown with --verbose.
-    chatter = contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext()
-    try:
-        with warnings.catch_warnings(), chatter:
-            # Rendering from a clone with local edits is normal while developing the template.
-            warnings.simplefilter("ignore", category=copier.errors.DirtyLocalWarning)
-            copier.run_copy(
-                source,
-                dest,
-                data=data,
-                defaults=defaults,
-                vcs_ref=vcs_ref,
-                unsafe=False,
-                quiet=quiet,
-                overwrite=False,
-            )
-    except (CopierError, ValueError) as error:
-        raise DayoneError(_one_line(error)) from None
+    with _copier_call(quiet):
+        copier.run_copy(
+            source,
+            dest,
+            data=data,
+            defaults=defaults,
+            vcs_ref=vcs_ref,
+            unsafe=False,
+            quiet=quiet,
+            overwrite=False,
+        )
 
 
 def render_update(
@@ -66,20 +75,14 @@ def render_update(
     Conflicts are written inline (`<<<<<<< before updating`); copier still exits 0 for
     them, so the caller must look for them (dayone.updating.find_conflicts).
     """
-    chatter = contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext()
-    try:
-        with warnings.catch_warnings(), chatter:
-            warnings.simplefilter("ignore", category=copier.errors.DirtyLocalWarning)
-            warnings.simplefilter("ignore", category=copier.errors.ShallowCloneWarning)
-            copier.run_update(
-                dest,
-                data=data,
-                defaults=True,
-                overwrite=True,
-                unsafe=False,
-                conflict="inline",
-                vcs_ref=vcs_ref,
-                quiet=quiet,
-            )
-    except (CopierError, ValueError) as error:
-        raise DayoneError(_one_line(error)) from None
+    with _copier_call(quiet):
+        copier.run_update(
+            dest,
+            data=data,
+            defaults=True,
+            overwrite=True,
+            unsafe=False,
+            conflict="inline",
+            vcs_ref=vcs_ref,
+            quiet=quiet,
+        )

@@ -7,12 +7,11 @@ project is still created, and the user is told how to lock later.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 from dayone.errors import DayoneError
-from dayone.tools import uv_executable
+from dayone.tools import project_environment, uv_executable
 
 
 def lock_dependencies(project: Path) -> str | None:
@@ -21,9 +20,7 @@ def lock_dependencies(project: Path) -> str | None:
         uv = uv_executable()
     except DayoneError as error:
         return f"{error}; then run `uv lock` and commit uv.lock"
-    env = dict(os.environ)
-    env.pop("VIRTUAL_ENV", None)
-    env.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    env = project_environment()
     result = subprocess.run(
         [uv, "lock", "--quiet"], cwd=project, env=env, capture_output=True, text=True
     )

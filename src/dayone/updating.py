@@ -16,7 +16,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from dayone import gitrepo
-from dayone.checks import ANSWERS_FILE, read_answers
+from dayone.answers import ANSWERS_FILE, read_project_answers
 from dayone.copier_api import render_update
 from dayone.errors import DayoneError
 from dayone.lockfile import lock_dependencies
@@ -95,7 +95,7 @@ def open_project(path: Path) -> Project:
     root = gitrepo.toplevel(path)
     if root is None:
         raise DayoneError(f"{path} is not a git repository; updates need git to merge")
-    answers = read_answers(path)
+    answers = read_project_answers(path)
     if not answers.get("_src_path") or not answers.get("_commit"):
         raise DayoneError(
             f"{ANSWERS_FILE} in {path} does not record the template source and version "
@@ -188,7 +188,7 @@ def _apply(
     project_path: Path, root: Path, data: dict[str, str], vcs_ref: str | None, quiet: bool
 ) -> tuple[list[tuple[str, str]], list[str], str]:
     render_update(project_path, data=data, vcs_ref=vcs_ref, quiet=quiet)
-    after = str(read_answers(project_path).get("_commit", "unknown"))
+    after = str(read_project_answers(project_path).get("_commit", "unknown"))
     return gitrepo.changed_paths(root), find_conflicts(root), after
 
 

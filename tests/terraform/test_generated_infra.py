@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from dayone.checks import check_environment, checkov_executable
+from dayone.checks import checkov_executable
 from dayone.offline_plan import copy_infra, local_aws, plan_environment, planned_resources
 from dayone.terraform import Terraform
+from dayone.tools import project_environment
 from tests.support.project import ANSWER_SETS, REPO_ROOT, answer_set, read_answers
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform]
@@ -78,18 +79,6 @@ def _walk(module: dict[str, Any]) -> list[dict[str, Any]]:
     for child in module.get("child_modules", []):
         found += _walk(child)
     return found
-
-
-@pytest.mark.parametrize("name", AWS_SETS)
-def test_fmt_and_validate_every_environment(
-    rendered_project: Rendered, terraform: Terraform, tmp_path: Path, name: str
-) -> None:
-    project, _ = rendered_project(name)
-    terraform.fmt_check(project / "infra")
-    infra = copy_infra(project / "infra", tmp_path / "infra")
-    for root in [*(infra / "envs" / env for env in ENVIRONMENTS), infra / "bootstrap"]:
-        terraform.init(root)
-        terraform.validate(root)
 
 
 @pytest.mark.parametrize("name", AWS_SETS)
@@ -175,7 +164,7 @@ def test_checkov_reports_no_failures_and_only_pinned_skips(
     rendered_project: Rendered, name: str
 ) -> None:
     project, _ = rendered_project(name)
-    env = check_environment()
+    env = project_environment()
     completed = subprocess.run(
         [checkov_executable(env), "-d", str(project / "infra"), "--framework", "terraform",
          "--skip-download", "--compact", "-o", "json"],

@@ -8,16 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
-from dayone.answers import load_answers_file, parse_data
+from dayone.answers import load_answers_file, parse_data, read_project_answers
 from dayone.copier_api import render_copy
 from dayone.errors import DayoneError
 from dayone.gitrepo import initial_commit
 from dayone.lockfile import lock_dependencies
 from dayone.template_source import default_template
-
-ANSWERS_FILE = ".copier-answers.yml"
 
 
 def _refuse_non_empty(dest: Path) -> None:
@@ -37,11 +34,6 @@ def _remove_partial(dest: Path, existed_before: bool) -> None:
                 child.unlink()
     else:
         shutil.rmtree(dest)
-
-
-def _recorded_answers(dest: Path) -> dict[str, Any]:
-    loaded = yaml.safe_load((dest / ANSWERS_FILE).read_text(encoding="utf-8"))
-    return loaded if isinstance(loaded, dict) else {}
 
 
 def new(
@@ -114,7 +106,7 @@ def _new(
             vcs_ref=vcs_ref,
             quiet=not verbose,
         )
-        recorded = _recorded_answers(dest)
+        recorded = read_project_answers(dest)
         lock_note = lock_dependencies(dest)
         version = recorded.get("_commit", "unversioned")
         initial_commit(
