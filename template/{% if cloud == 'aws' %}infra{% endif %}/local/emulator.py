@@ -338,7 +338,11 @@ class Emulator:
 
         count = "0" if enabled else "inf"
         request = urllib.request.Request(
-            f"{self.endpoint}/moto-api/reset-auth", data=count.encode(), method="POST"
+            f"{self.endpoint}/moto-api/reset-auth",
+            data=count.encode(),
+            method="POST",
+            # Not a form: moto reads the raw body.
+            headers={"Content-Type": "text/plain"},
         )
         with urllib.request.urlopen(request, timeout=10):
             pass
