@@ -251,7 +251,7 @@ def _patch_iam_enforcement() -> None:
             return None
         backend = iam_backends[access_key.account_id][access_key.partition]
         role = backend.get_role(access_key._owner_role_name)
-        arn = getattr(role, "permissions_boundary", None)
+        arn = getattr(role, "permissions_boundary_arn", None)
         if not arn:
             return None
         policy = backend.get_policy(arn)
