@@ -33,7 +33,6 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
 
 ACCOUNT_ID = "123456789012"  # moto's default account: the one fake credentials map to
-FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "emulator", "AWS_SECRET_ACCESS_KEY": "emulator"}
 
 
 def _add_budget_calls() -> None:
@@ -348,17 +347,20 @@ class Emulator:
             pass
 
     def client(self, service: str, **credentials: str) -> Any:
+        """A boto3 client of the emulator. Without credentials it acts as the admin of the
+        default account; with access_key/secret_key (and session_token) as that principal.
+        Keys are fake and set in-process: no profile or environment variable is read."""
         import boto3
+        import botocore.session
 
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=credentials.get("access_key", FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]),
-            aws_secret_access_key=credentials.get(
-                "secret_key", FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
-            ),
-            aws_session_token=credentials.get("session_token"),
+        session = botocore.session.get_session()
+        session.set_credentials(
+            credentials.get("access_key", ACCOUNT_ID),
+            credentials.get("secret_key", ACCOUNT_ID),
+            credentials.get("session_token"),
+        )
+        return boto3.Session(botocore_session=session).client(
+            service, endpoint_url=self.endpoint, region_name="us-east-1"
         )
 
 
