@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.support.project import ANSWER_SETS_DIR, answer_set, render
+from tests.support.project import ANSWER_SETS_DIR, REPO_ROOT, answer_set, render
 from tests.support.pythons import find_python
 
 
@@ -47,3 +48,15 @@ def rendered_project(
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def fast_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """This checkout's template as a plain folder (not a git repository), so copier renders it
+    in place instead of cloning: answer-validation tests then take a fraction of a second."""
+    root = tmp_path_factory.mktemp("template-copy") / "dayone"
+    root.mkdir()
+    shutil.copy2(REPO_ROOT / "copier.yml", root / "copier.yml")
+    for folder in ("template", "terraform_modules"):
+        shutil.copytree(REPO_ROOT / folder, root / folder, symlinks=True)
+    return str(root)

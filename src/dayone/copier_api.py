@@ -18,6 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import copier
+
+# copier's public API is run_copy/run_update, which take the answers and start at once. Its
+# Worker (what they wrap, stable within copier 9, which pyproject pins) lets dayone read the
+# template's questions from the very clone it renders and refuse bad answer keys first.
+from copier._main import Worker
 from copier.errors import CopierAnswersInterrupt, CopierError
 
 from dayone.answers import prepare_answers
@@ -77,7 +82,7 @@ def render_copy(
     _check_source(source)
     with (
         _copier_call(quiet, source),
-        copier.Worker(
+        Worker(
             src_path=source,
             dst_path=dest,
             defaults=defaults,
@@ -105,7 +110,7 @@ def render_update(
     """
     with (
         _copier_call(quiet),
-        copier.Worker(
+        Worker(
             dst_path=dest,
             defaults=True,
             overwrite=True,
