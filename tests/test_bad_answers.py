@@ -36,13 +36,33 @@ BAD = [
     bad("project_name", "{{ 7*7 }}", "project_name must start", "name-jinja"),
     bad("project_name", "Zoë model", "project_name must start", "name-non-ascii"),
     bad("project_name", "a" * 65, "at most 64 characters", "name-too-long"),
-    bad("project_name", "pandas", 'project_name "pandas" gives the project_slug', "name-gives-dependency-slug"),
+    bad(
+        "project_name",
+        "pandas",
+        'project_name "pandas" gives the project_slug',
+        "name-gives-dependency-slug",
+    ),
     bad("project_name", "Scikit Learn", "pass project_slug", "name-gives-scikit-learn"),
     bad("project_name", "numpy", "pass project_slug", "name-gives-transitive-dependency"),
     bad("project_name", "sthree-model", "S3 reserves", "name-gives-s3-reserved-slug"),
-    bad("project_name", "A" * 40, "choose another project_name or pass project_slug", "name-gives-long-slug"),
-    bad("project_name", "test", 'project_name "test" gives the package_name "test"', "name-gives-stdlib-package"),
-    bad("project_slug", "json", 'project_slug "json" gives the package_name "json"', "slug-gives-stdlib-package"),
+    bad(
+        "project_name",
+        "A" * 40,
+        "choose another project_name or pass project_slug",
+        "name-gives-long-slug",
+    ),
+    bad(
+        "project_name",
+        "test",
+        'project_name "test" gives the package_name "test"',
+        "name-gives-stdlib-package",
+    ),
+    bad(
+        "project_slug",
+        "json",
+        'project_slug "json" gives the package_name "json"',
+        "slug-gives-stdlib-package",
+    ),
     bad("project_name", "json", "pass package_name", "name-gives-json-package"),
     # ---- project_slug ---------------------------------------------------------------------
     bad("project_slug", "Churn", "project_slug must start with a lower-case", "slug-upper"),
@@ -64,7 +84,12 @@ BAD = [
     bad("project_slug", "mlflow-skinny", "project_slug must not be the name", "slug-mlflow-skinny"),
     bad("project_slug", "mlflow", "project_slug must not be the name", "slug-mlflow-script"),
     bad("project_slug", "pydantic", "project_slug must not be the name", "slug-pydantic"),
-    bad("project_slug", "pydantic-settings", "project_slug must not be the name", "slug-pydantic-settings"),
+    bad(
+        "project_slug",
+        "pydantic-settings",
+        "project_slug must not be the name",
+        "slug-pydantic-settings",
+    ),
     bad("project_slug", "boto3", "project_slug must not be the name", "slug-boto3"),
     bad("project_slug", "typer", "project_slug must not be the name", "slug-typer"),
     bad("project_slug", "pytest", "project_slug must not be the name", "slug-pytest"),
@@ -112,18 +137,32 @@ BAD = [
     bad("description", " leading", "must not start or end with a space", "desc-leading-space"),
     bad("description", "nbsp\u00a0", "description must", "desc-trailing-nbsp"),
     bad("description", "AKIAIOSFODNN7EXAMPLE", "looks like a secret", "desc-aws-key-id"),
-    bad("description", "key ASIAIOSFODNN7EXAMPLE here", "looks like a secret", "desc-aws-session-key"),
-    bad("description", "-----BEGIN RSA PRIVATE KEY-----", "looks like a secret", "desc-private-key"),
+    bad(
+        "description",
+        "key ASIAIOSFODNN7EXAMPLE here",
+        "looks like a secret",
+        "desc-aws-session-key",
+    ),
+    bad(
+        "description", "-----BEGIN RSA PRIVATE KEY-----", "looks like a secret", "desc-private-key"
+    ),
     bad("description", "ghp_" + "a1B2" * 9, "looks like a secret", "desc-github-token"),
     bad("description", "glpat-abcdefghij0123456789", "looks like a secret", "desc-gitlab-token"),
     bad("description", "xoxb-1234-5678-abcdef", "looks like a secret", "desc-slack-token"),
     bad("description", "sk_live_abcdefghij", "looks like a secret", "desc-stripe-key"),
     bad("description", "password = hunter2", "looks like a secret", "desc-password-assignment"),
     bad("description", "api_key: 12345", "looks like a secret", "desc-api-key"),
-    bad("description", "see https://user:pa55@example.com", "looks like a secret", "desc-url-credentials"),
+    bad(
+        "description",
+        "see https://user:pa55@example.com",
+        "looks like a secret",
+        "desc-url-credentials",
+    ),
     bad("description", "serves on 8.8.8.8", "looks like a secret", "desc-public-ip"),
     bad("description", "commit 3f2a9c7d1e8b4a6f", "looks like a secret", "desc-hex-run"),
-    bad("description", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc", "looks like a secret", "desc-jwt"),
+    bad(
+        "description", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc", "looks like a secret", "desc-jwt"
+    ),
     bad("description", "\udcff", "description must be a single line", "desc-lone-surrogate"),
     # ---- author_name ----------------------------------------------------------------------
     bad("author_name", "", "author_name must be a single", "author-empty"),
@@ -140,8 +179,18 @@ BAD = [
     bad("author_email", "a@example.com\n", "author_email must be an e-mail", "email-newline"),
     bad("author_email", "a b@example.com", "author_email must be an e-mail", "email-space"),
     bad("author_email", "a@@example.com", "author_email must be an e-mail", "email-double-at"),
-    bad("author_email", "l" * 65 + "@example.com", "author_email must be an e-mail", "email-long-local-part"),
-    bad("author_email", "a%b@example.com", 'author_email "a%b@example.com" cannot be the owner tag', "email-not-a-tag-value"),
+    bad(
+        "author_email",
+        "l" * 65 + "@example.com",
+        "author_email must be an e-mail",
+        "email-long-local-part",
+    ),
+    bad(
+        "author_email",
+        "a%b@example.com",
+        'author_email "a%b@example.com" cannot be the owner tag',
+        "email-not-a-tag-value",
+    ),
     # ---- owner ----------------------------------------------------------------------------
     bad("owner", "", "owner must be 1 to 256", "owner-empty"),
     bad("owner", "team#1", "owner must be 1 to 256", "owner-hash"),
@@ -151,9 +200,24 @@ BAD = [
     bad("owner", "Zoë", "owner must be 1 to 256", "owner-non-ascii"),
     # ---- alert_emails ---------------------------------------------------------------------
     bad("alert_emails", "", "alert_emails must be e-mail addresses", "alerts-empty"),
-    bad("alert_emails", "a@example.com,", "alert_emails must be e-mail addresses", "alerts-trailing-comma"),
-    bad("alert_emails", "a@example.com;b@example.com", "alert_emails must be e-mail", "alerts-semicolon"),
-    bad("alert_emails", "a@example.com,not-an-email", "alert_emails must be e-mail", "alerts-one-bad"),
+    bad(
+        "alert_emails",
+        "a@example.com,",
+        "alert_emails must be e-mail addresses",
+        "alerts-trailing-comma",
+    ),
+    bad(
+        "alert_emails",
+        "a@example.com;b@example.com",
+        "alert_emails must be e-mail",
+        "alerts-semicolon",
+    ),
+    bad(
+        "alert_emails",
+        "a@example.com,not-an-email",
+        "alert_emails must be e-mail",
+        "alerts-one-bad",
+    ),
     bad("alert_emails", EMAILS_11, "at most 10 addresses", "alerts-11"),
     bad("alert_emails", "a@example.com,a@example.com", "must not repeat", "alerts-duplicate"),
     bad("alert_emails", "a@example.com, A@Example.com", "must not repeat", "alerts-duplicate-case"),
@@ -164,14 +228,49 @@ BAD = [
     bad("budget_usd_dev", "12.5", "budget_usd_dev must be a whole number", "budget-dev-decimal"),
     bad("budget_usd_dev", "-5", "budget_usd_dev must be a whole number", "budget-dev-negative"),
     bad("budget_usd_dev", "", "budget_usd_dev must be a whole number", "budget-dev-empty"),
-    bad("budget_usd_dev", "0", "budget_usd_dev must be a whole number of USD from 1", "budget-dev-zero"),
-    bad("budget_usd_staging", "1000001", "budget_usd_staging must be a whole number of USD", "budget-staging-too-big"),
+    bad(
+        "budget_usd_dev",
+        "0",
+        "budget_usd_dev must be a whole number of USD from 1",
+        "budget-dev-zero",
+    ),
+    bad(
+        "budget_usd_staging",
+        "1000001",
+        "budget_usd_staging must be a whole number of USD",
+        "budget-staging-too-big",
+    ),
     bad("budget_usd_prod", " 300", "budget_usd_prod must be a whole number", "budget-prod-space"),
-    bad("budget_usd_prod", "1_000", "budget_usd_prod must be a whole number", "budget-prod-underscore"),
-    bad("retention_days_dev", "0", "retention_days_dev must be a whole number of days", "retention-dev-zero"),
-    bad("retention_days_staging", "3651", "retention_days_staging must be a whole number", "retention-staging-too-long"),
-    bad("retention_days_prod", "forever", "retention_days_prod must be a whole number", "retention-prod-text"),
-    bad("retention_days_prod", "٣", "retention_days_prod must be a whole number", "retention-prod-arabic-digit"),
+    bad(
+        "budget_usd_prod",
+        "1_000",
+        "budget_usd_prod must be a whole number",
+        "budget-prod-underscore",
+    ),
+    bad(
+        "retention_days_dev",
+        "0",
+        "retention_days_dev must be a whole number of days",
+        "retention-dev-zero",
+    ),
+    bad(
+        "retention_days_staging",
+        "3651",
+        "retention_days_staging must be a whole number",
+        "retention-staging-too-long",
+    ),
+    bad(
+        "retention_days_prod",
+        "forever",
+        "retention_days_prod must be a whole number",
+        "retention-prod-text",
+    ),
+    bad(
+        "retention_days_prod",
+        "٣",
+        "retention_days_prod must be a whole number",
+        "retention-prod-arabic-digit",
+    ),
     # ---- choices --------------------------------------------------------------------------
     bad("python_version", "3.10", "python_version", "python-3.10"),
     bad("python_version", "3.1", "python_version", "python-3.1"),
@@ -183,17 +282,57 @@ BAD = [
     # ---- repository -----------------------------------------------------------------------
     bad("repository", "just-a-name", "repository must be owner/name", "repo-no-owner"),
     bad("repository", "org/name\n", "repository must be owner/name", "repo-newline"),
-    bad("repository", "my_org/x", "repository must be owner/name for GitHub", "repo-github-underscore-owner"),
+    bad(
+        "repository",
+        "my_org/x",
+        "repository must be owner/name for GitHub",
+        "repo-github-underscore-owner",
+    ),
     bad("repository", "a/b/c", "repository must be owner/name for GitHub", "repo-github-nested"),
-    bad("repository", "-org/x", "repository must be owner/name for GitHub", "repo-github-hyphen-first"),
-    bad("repository", "org-/x", "repository must be owner/name for GitHub", "repo-github-hyphen-last"),
-    bad("repository", "o" * 40 + "/x", "repository must be owner/name for GitHub", "repo-github-owner-40"),
+    bad(
+        "repository",
+        "-org/x",
+        "repository must be owner/name for GitHub",
+        "repo-github-hyphen-first",
+    ),
+    bad(
+        "repository",
+        "org-/x",
+        "repository must be owner/name for GitHub",
+        "repo-github-hyphen-last",
+    ),
+    bad(
+        "repository",
+        "o" * 40 + "/x",
+        "repository must be owner/name for GitHub",
+        "repo-github-owner-40",
+    ),
     bad("repository", "org/..", "repository must be owner/name for GitHub", "repo-github-dotdot"),
-    bad("repository", "org/x.git", "repository must be owner/name for GitHub", "repo-github-dot-git"),
+    bad(
+        "repository", "org/x.git", "repository must be owner/name for GitHub", "repo-github-dot-git"
+    ),
     bad("repository", "org/a b", "repository must be owner/name", "repo-space"),
-    bad("repository", "org/-x", "repository must be owner/name for GitLab", "repo-gitlab-hyphen-first", ci="gitlab"),
-    bad("repository", "group//x", "repository must be owner/name for GitLab", "repo-gitlab-empty-part", ci="gitlab"),
-    bad("repository", "group/x.atom", "repository must be owner/name for GitLab", "repo-gitlab-atom", ci="gitlab"),
+    bad(
+        "repository",
+        "org/-x",
+        "repository must be owner/name for GitLab",
+        "repo-gitlab-hyphen-first",
+        ci="gitlab",
+    ),
+    bad(
+        "repository",
+        "group//x",
+        "repository must be owner/name for GitLab",
+        "repo-gitlab-empty-part",
+        ci="gitlab",
+    ),
+    bad(
+        "repository",
+        "group/x.atom",
+        "repository must be owner/name for GitLab",
+        "repo-gitlab-atom",
+        ci="gitlab",
+    ),
     # ---- keys that are not questions ------------------------------------------------------
     bad("foo", "bar", "unknown question 'foo'", "unknown-key"),
     bad("descripton", "x", "did you mean 'description'", "unknown-key-typo"),
@@ -237,17 +376,58 @@ def test_bad_answer_is_refused_by_name(
 
 # Answers files: YAML would change these values' meaning; they are refused or kept as typed.
 BAD_FILES = [
-    pytest.param("description: {a: b}\n", "description", "must be text, but the answer is a mapping", id="file-desc-mapping"),
-    pytest.param("description: [a, b]\n", "description", "must be text, but the answer is a list", id="file-desc-list"),
-    pytest.param("budget_usd_dev: 0x10\n", "budget_usd_dev", "whole number written in digits, got '0x10'", id="file-budget-hex"),
-    pytest.param("budget_usd_dev: 1e3\n", "budget_usd_dev", "whole number written in digits", id="file-budget-exponent"),
-    pytest.param("budget_usd_dev: 5.0\n", "budget_usd_dev", "whole number written in digits", id="file-budget-float"),
-    pytest.param("budget_usd_dev: yes\n", "budget_usd_dev", "whole number written in digits", id="file-budget-bool"),
-    pytest.param("retention_days_dev: ~\n", "retention_days_dev", "whole number written in digits", id="file-retention-null"),
-    pytest.param("python_version: 3.10\n", "python_version", "python_version", id="file-python-float"),
-    pytest.param("project_name: yes\nfoo: 1\n", "foo", "unknown question 'foo'", id="file-unknown-key"),
+    pytest.param(
+        "description: {a: b}\n",
+        "description",
+        "must be text, but the answer is a mapping",
+        id="file-desc-mapping",
+    ),
+    pytest.param(
+        "description: [a, b]\n",
+        "description",
+        "must be text, but the answer is a list",
+        id="file-desc-list",
+    ),
+    pytest.param(
+        "budget_usd_dev: 0x10\n",
+        "budget_usd_dev",
+        "whole number written in digits, got '0x10'",
+        id="file-budget-hex",
+    ),
+    pytest.param(
+        "budget_usd_dev: 1e3\n",
+        "budget_usd_dev",
+        "whole number written in digits",
+        id="file-budget-exponent",
+    ),
+    pytest.param(
+        "budget_usd_dev: 5.0\n",
+        "budget_usd_dev",
+        "whole number written in digits",
+        id="file-budget-float",
+    ),
+    pytest.param(
+        "budget_usd_dev: yes\n",
+        "budget_usd_dev",
+        "whole number written in digits",
+        id="file-budget-bool",
+    ),
+    pytest.param(
+        "retention_days_dev: ~\n",
+        "retention_days_dev",
+        "whole number written in digits",
+        id="file-retention-null",
+    ),
+    pytest.param(
+        "python_version: 3.10\n", "python_version", "python_version", id="file-python-float"
+    ),
+    pytest.param(
+        "project_name: yes\nfoo: 1\n", "foo", "unknown question 'foo'", id="file-unknown-key"
+    ),
     pytest.param("descriptoin: x\n", "descriptoin", "did you mean 'description'", id="file-typo"),
-    pytest.param("project_name: [unclosed\n", "answers file", "is not valid YAML", id="file-invalid-yaml"),
+    pytest.param(
+        "project_name: [unclosed\n", "answers file", "is not valid YAML", id="file-invalid-yaml"
+    ),
     pytest.param("- a\n- b\n", "answers file", "must hold a mapping", id="file-list"),
 ]
 
@@ -269,7 +449,9 @@ def test_table_has_at_least_100_named_bad_inputs() -> None:
 
 # Unusual but fine: accepted, and carried into the project exactly as typed.
 ACCEPTED = [
-    pytest.param({"description": "Rocket 🚀 launch; 日本語 and ${braces} %{too}"}, id="desc-emoji-unicode"),
+    pytest.param(
+        {"description": "Rocket 🚀 launch; 日本語 and ${braces} %{too}"}, id="desc-emoji-unicode"
+    ),
     pytest.param({"author_name": "Zoë Ünal 🚀"}, id="author-emoji"),
     pytest.param({"description": 'Quotes " and \\ backslash'}, id="desc-quotes-backslash"),
     pytest.param({"description": "yes"}, id="desc-yaml-bool-word"),
