@@ -243,3 +243,13 @@ def test_update_refuses_an_unknown_answer_key(tmp_path: Path) -> None:
         Exception, match="unknown question 'projct_name'; did you mean 'project_name'"
     ):
         prepare_answers({"projct_name": "x"}, {"project_name": {"type": "str"}})
+
+
+def test_unreachable_git_template_names_the_source(tmp_path: Path) -> None:
+    source = "https://github.invalid/no-org/no-template.git"
+    result = runner.invoke(app, ["new", str(tmp_path / "p"), "--defaults", "--template", source])
+    assert result.exit_code == 1
+    assert _one_error_line(result).startswith(
+        f"dayone: error: cannot read the template from {source}: "
+    )
+    assert not (tmp_path / "p").exists()

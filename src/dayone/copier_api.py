@@ -24,6 +24,7 @@ import copier
 # template's questions from the very clone it renders and refuse bad answer keys first.
 from copier._main import Worker
 from copier.errors import CopierAnswersInterrupt, CopierError
+from plumbum.commands.processes import ProcessExecutionError
 
 from dayone.answers import prepare_answers
 from dayone.errors import DayoneError, one_line
@@ -62,6 +63,12 @@ def _copier_call(quiet: bool, source: str | None = None) -> Iterator[None]:
         # Ctrl-C at a question: copier wraps it with every answer so far; the user only
         # needs to know nothing happened.
         raise KeyboardInterrupt from None
+    except ProcessExecutionError as error:
+        # git failed while copier fetched the template (unreachable URL, unknown ref).
+        lines = [line for line in str(error.stderr).splitlines() if line.strip()]
+        reason = lines[-1].strip() if lines else f"git exited with {error.retcode}"
+        where = f" from {source}" if source else ""
+        raise DayoneError(f"cannot read the template{where}: {reason}") from None
     except (CopierError, ValueError) as error:
         message = _message(error)
         if source is not None and "git" in message.lower() and "question" not in message:
