@@ -99,7 +99,10 @@ def test_folder_name_that_is_not_a_valid_project_name_is_refused(tmp_path: Path)
         ("project_slug", "churn-model-2"),
         ("package_name", "churn_model_2"),
         ("author_email", "first.last+ml@data.example.co.uk"),
-        ("repository", "data-team/churn.model_v2"),  # GitHub: owner/name; GitLab nesting: test_bad_answers
+        (
+            "repository",
+            "data-team/churn.model_v2",
+        ),  # GitHub: owner/name; GitLab nesting: test_bad_answers
         ("description", 'Predicts churn; "quotes" and ${braces} are fine here'),
     ],
 )
