@@ -7,6 +7,7 @@ project's lint, tests and terraform validate."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,14 @@ from hypothesis import strategies as st
 
 from dayone.checks import run_checks
 from tests.support.answer_checks import aws_name_problems, check_rendered, try_render
-from tests.support.answer_grammar import BASE, DERIVED, QUESTIONS, WILD, grammar_answers
+from tests.support.answer_grammar import (
+    BASE,
+    DERIVED,
+    QUESTIONS,
+    RESERVED_SLUGS,
+    WILD,
+    grammar_answers,
+)
 from tests.support.project import read_answers, render
 from tests.support.pythons import find_python
 
@@ -154,6 +162,10 @@ def test_accepted_drawn_answers_give_a_green_project(answers: dict[str, str]) ->
                 os.environ["UV_PYTHON"] = saved
         assert result.exit_code == 0, result.output
         assert read_answers(dest)["description"] == answers["description"]
+        # copier.yml's reserved_project_slugs must hold every package uv resolves for the
+        # project (a slug equal to one cannot be locked); the lock is universal (all markers).
+        locked = set(re.findall(r'(?m)^name = "([^"]+)"$', (dest / "uv.lock").read_text()))
+        assert locked - {answers["project_slug"]} <= set(RESERVED_SLUGS)
         results = run_checks(
             dest,
             env={"UV_PYTHON": python},
