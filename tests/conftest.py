@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dayone.checks import CheckOptions, CheckResult, run_checks
-from tests.support.project import ANSWER_SETS_DIR, answer_set, render
+from tests.support.project import ANSWER_SETS_DIR, REPO_ROOT, answer_set, render
 from tests.support.pythons import find_python
 
 
@@ -81,3 +82,15 @@ def checked_project(
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def fast_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """This checkout's template as a plain folder (not a git repository), so copier renders it
+    in place instead of cloning: answer-validation tests then take a fraction of a second."""
+    root = tmp_path_factory.mktemp("template-copy") / "dayone"
+    root.mkdir()
+    shutil.copy2(REPO_ROOT / "copier.yml", root / "copier.yml")
+    for folder in ("template", "terraform_modules"):
+        shutil.copytree(REPO_ROOT / folder, root / folder, symlinks=True)
+    return str(root)

@@ -126,3 +126,130 @@ def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "must not be a Python keyword" in result.stderr
+
+
+# ---- one error path --------------------------------------------------------------------------
+
+
+def _one_error_line(result: object) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]  # type: ignore[attr-defined]
+    assert len(lines) == 1, result.stderr  # type: ignore[attr-defined]
+    assert lines[0].startswith("dayone: error: ")
+    assert "Traceback" not in result.output  # type: ignore[attr-defined]
+    return lines[0]
+
+
+def test_expected_failures_are_reported_in_one_place() -> None:
+    """Commands raise DayoneError; only dayone.errors.reported turns it into a line and exit."""
+    src = Path(__file__).resolve().parents[1] / "src" / "dayone"
+    catching = [
+        p.name
+        for p in [src / "cli.py", *(src / "commands").glob("*.py")]
+        if "except DayoneError" in p.read_text(encoding="utf-8")
+        and p.name != "new.py"  # new.py only adds a hint to a refusal and re-raises it
+    ]
+    assert catching == []
+    assert "except DayoneError" in (src / "errors.py").read_text(encoding="utf-8")
+
+
+def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(
+    tmp_path: Path, fast_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copier._main import Worker
+    from copier.errors import CopierAnswersInterrupt
+
+    def interrupted(self: Worker) -> None:
+        Path(self.dst_path).mkdir(parents=True, exist_ok=True)
+        (Path(self.dst_path) / "half-written").write_text("x")
+        raise CopierAnswersInterrupt(self.answers, None, None)  # as copier does at a prompt
+
+    monkeypatch.setattr(Worker, "run_copy", interrupted)
+    dest = tmp_path / "project"
+    result = runner.invoke(app, ["new", str(dest), "--defaults", "--template", fast_template])
+    assert result.exit_code == 130
+    assert result.stderr.strip().splitlines() == ["dayone: interrupted; nothing was changed"]
+    assert not dest.exists()
+
+
+def test_ctrl_c_in_an_empty_destination_leaves_it_empty(
+    tmp_path: Path, fast_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copier._main import Worker
+
+    def interrupted(self: Worker) -> None:
+        (Path(self.dst_path) / "half-written").write_text("x")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Worker, "run_copy", interrupted)
+    dest = tmp_path / "project"
+    dest.mkdir()
+    result = runner.invoke(app, ["new", str(dest), "--defaults", "--template", fast_template])
+    assert result.exit_code == 130
+    assert list(dest.iterdir()) == []
+
+
+def test_failed_lock_fails_new_and_leaves_nothing(
+    tmp_path: Path, fast_template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dayone.lockfile
+
+    def failing_run(*args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess([], 1, "", "error: No solution found\n")
+
+    monkeypatch.setattr(dayone.lockfile.subprocess, "run", failing_run)
+    dest = tmp_path / "project"
+    result = runner.invoke(
+        app, ["new", str(dest), "--defaults", "--template", fast_template, "-d", "cloud=none"]
+    )
+    assert result.exit_code == 1
+    assert "uv lock failed" in _one_error_line(result)
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize("name", ["with:colon", "line\nbreak"])
+def test_destination_that_breaks_uv_is_refused(tmp_path: Path, name: str) -> None:
+    dest = tmp_path / name
+    result = runner.invoke(app, ["new", str(dest), "--defaults"])
+    assert result.exit_code == 1
+    assert "breaks uv" in _one_error_line(result)
+    assert not dest.exists()
+
+
+def test_missing_template_source_says_so(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-template"
+    result = runner.invoke(
+        app, ["new", str(tmp_path / "p"), "--defaults", "--template", str(missing)]
+    )
+    assert result.exit_code == 1
+    assert _one_error_line(result) == f"dayone: error: template not found: {missing} does not exist"
+
+
+@pytest.mark.parametrize("command", ["check", "update"])
+def test_invalid_answers_file_in_a_project_is_one_line(tmp_path: Path, command: str) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    (project / ".copier-answers.yml").write_text("project_name: [unclosed\n_commit: x\n")
+    result = runner.invoke(app, [command, str(project)])
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert ".copier-answers.yml is not valid YAML" in line
+
+
+def test_update_refuses_an_unknown_answer_key(tmp_path: Path) -> None:
+    from dayone.answers import prepare_answers
+
+    with pytest.raises(
+        Exception, match="unknown question 'projct_name'; did you mean 'project_name'"
+    ):
+        prepare_answers({"projct_name": "x"}, {"project_name": {"type": "str"}})
+
+
+def test_unreachable_git_template_names_the_source(tmp_path: Path) -> None:
+    source = "https://github.invalid/no-org/no-template.git"
+    result = runner.invoke(app, ["new", str(tmp_path / "p"), "--defaults", "--template", source])
+    assert result.exit_code == 1
+    assert _one_error_line(result).startswith(
+        f"dayone: error: cannot read the template from {source}: "
+    )
+    assert not (tmp_path / "p").exists()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.project import render
+from tests.support.answer_checks import try_render
+from tests.support.project import read_answers, render
 
 BAD_ANSWERS = [
     pytest.param("project_name", "", "project_name must start with a letter", id="empty-name"),
@@ -48,7 +49,7 @@ BAD_ANSWERS = [
         "author_email", "a b@example.com", "author_email must be an e-mail", id="email-space"
     ),
     pytest.param("author_name", "", "author_name must be a single", id="author-empty"),
-    pytest.param("author_name", "   ", "author_name must be a single", id="author-blank"),
+    pytest.param("author_name", "   ", "author_name must not start or end", id="author-blank"),
     pytest.param("author_name", "a\nb", "author_name must be a single", id="author-newline"),
     pytest.param("description", "", "description must be a single line", id="desc-empty"),
     pytest.param("description", "one\ntwo", "description must be a single line", id="desc-newline"),
@@ -98,7 +99,10 @@ def test_folder_name_that_is_not_a_valid_project_name_is_refused(tmp_path: Path)
         ("project_slug", "churn-model-2"),
         ("package_name", "churn_model_2"),
         ("author_email", "first.last+ml@data.example.co.uk"),
-        ("repository", "data-team/ml/churn"),
+        (
+            "repository",
+            "data-team/churn.model_v2",
+        ),  # GitHub: owner/name; GitLab nesting: test_bad_answers
         ("description", 'Predicts churn; "quotes" and ${braces} are fine here'),
     ],
 )
@@ -108,3 +112,81 @@ def test_valid_edge_answers_are_accepted(tmp_path: Path, question: str, value: s
     dest = tmp_path / "edge-project"
     result = render(dest, None, "--data", f"{question}={value}", "--data", "cloud=none")
     assert result.exit_code == 0, result.stderr
+
+
+# ---- owner, alert_emails, budgets and retention: their bounds, both sides -------------------
+
+NUMBER_QUESTIONS = {
+    **{f"budget_usd_{env}": (1, 1_000_000) for env in ("dev", "staging", "prod")},
+    **{f"retention_days_{env}": (1, 3650) for env in ("dev", "staging", "prod")},
+}
+
+
+@pytest.mark.parametrize("bound", [0, 1], ids=["lowest", "highest"])
+def test_number_questions_accept_their_bounds(
+    tmp_path: Path, fast_template: str, bound: int
+) -> None:
+    answers = {"project_name": "valid-name", "cloud": "aws"}
+    answers |= {name: str(limits[bound]) for name, limits in NUMBER_QUESTIONS.items()}
+    assert try_render(fast_template, tmp_path / "p", answers) is None
+    recorded = read_answers(tmp_path / "p")
+    assert all(recorded[name] == limits[bound] for name, limits in NUMBER_QUESTIONS.items())
+
+
+@pytest.mark.parametrize("question", sorted(NUMBER_QUESTIONS))
+@pytest.mark.parametrize("side", ["below", "above"])
+def test_number_questions_refuse_past_their_bounds(
+    tmp_path: Path, fast_template: str, question: str, side: str
+) -> None:
+    low, high = NUMBER_QUESTIONS[question]
+    value = str(low - 1 if side == "below" else high + 1)
+    refusal = try_render(
+        fast_template, tmp_path / "p", {"project_name": "valid-name", question: value}
+    )
+    assert refusal is not None
+    assert f"{question} must be a whole number" in refusal
+    assert f"from {low} to {high}" in refusal
+    assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize(
+    ("owner", "alert_emails"),
+    [
+        ("ml-team@example.com", "a@example.com"),
+        ("Data team: ml/churn+ops=1", ", ".join(f"a{i}@example.com" for i in range(10))),
+        ("o" * 256, "first.last+ml@data.example.co.uk,b@example.org"),
+    ],
+    ids=["email", "tag-punctuation-and-10-alerts", "longest-owner"],
+)
+def test_owner_and_alert_emails_accept(
+    tmp_path: Path, fast_template: str, owner: str, alert_emails: str
+) -> None:
+    answers = {"project_name": "valid-name", "owner": owner, "alert_emails": alert_emails}
+    assert try_render(fast_template, tmp_path / "p", answers) is None
+    recorded = read_answers(tmp_path / "p")
+    assert (recorded["owner"], recorded["alert_emails"]) == (owner, alert_emails)
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "message"),
+    [
+        ("owner", "", "owner must be 1 to 256"),
+        ("owner", "o" * 257, "owner must be 1 to 256"),
+        ("owner", "team|ml", "owner must be 1 to 256"),
+        ("owner", " team", "owner must be 1 to 256"),
+        ("alert_emails", ",".join(f"a{i}@example.com" for i in range(11)), "at most 10"),
+        ("alert_emails", "a@example.com,b@example.com,a@example.com", "must not repeat"),
+        ("alert_emails", "a@example.com,,b@example.com", "alert_emails must be e-mail"),
+        ("alert_emails", "a@example.com\nb@example.com", "alert_emails must be e-mail"),
+    ],
+)
+def test_owner_and_alert_emails_refuse(
+    tmp_path: Path, fast_template: str, question: str, value: str, message: str
+) -> None:
+    refusal = try_render(
+        fast_template, tmp_path / "p", {"project_name": "valid-name", question: value}
+    )
+    assert refusal is not None
+    assert f"question '{question}'" in refusal
+    assert message in refusal
+    assert not (tmp_path / "p").exists()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
 from dayone import __version__
 from dayone.commands import check, new, update
-from dayone.errors import DayoneError
+from dayone.errors import reported
 
 app = typer.Typer(
     name="dayone",
@@ -42,15 +41,13 @@ def callback(
     """Render a day-one ML project repository and keep it up to date."""
 
 
-app.command(name="new")(new.new)
-app.command(name="check")(check.check)
-app.command(name="update")(update.update)
+# Every command goes through `reported`: the one place expected failures (DayoneError) become
+# `dayone: error: ...` and exit 1, and Ctrl-C becomes one line and exit 130.
+app.command(name="new")(reported(new.new))
+app.command(name="check")(reported(check.check))
+app.command(name="update")(reported(update.update))
 
 
 def main() -> None:
-    """Entry point: expected failures become one line on stderr and exit code 1."""
-    try:
-        app()
-    except DayoneError as error:  # pragma: no cover - app() normally exits via SystemExit
-        typer.echo(f"dayone: error: {error}", err=True)
-        sys.exit(1)
+    """Entry point of the `dayone` console script."""
+    app()

@@ -19,7 +19,7 @@ from dayone import gitrepo
 from dayone.answers import ANSWERS_FILE, read_project_answers
 from dayone.copier_api import render_update
 from dayone.errors import DayoneError
-from dayone.lockfile import lock_dependencies
+from dayone.lockfile import lock_note
 
 # The labels copier gives `git merge-file` for inline conflicts.
 CONFLICT_MARKERS = (b"<<<<<<< before updating", b">>>>>>> after updating")
@@ -226,6 +226,6 @@ def update_project(
     pyproject = (project.path / "pyproject.toml").relative_to(project.root).as_posix()
     if not conflicts and any(p == pyproject for _, p in changes):
         # The lock must follow pyproject, or `uv sync --locked` fails in CI.
-        result.lock_note = lock_dependencies(project.path)
+        result.lock_note = lock_note(project.path)
         result.changes = gitrepo.changed_paths(project.root)
     return result

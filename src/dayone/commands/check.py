@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from dayone.checks import ALL_CHECKS, CheckOptions, CheckResult, run_checks, select
-from dayone.errors import DayoneError
 
 
 def _print_row(result: CheckResult) -> None:
@@ -39,20 +38,12 @@ def check(
 ) -> None:
     """Run the project's checks (lint, tests, Terraform) and print a table; exit 1 on failure."""
     project = path.resolve()
-    try:
-        select(ALL_CHECKS, only or [])
-    except DayoneError as error:
-        typer.echo(f"dayone: error: {error}", err=True)
-        raise typer.Exit(1) from None
+    select(ALL_CHECKS, only or [])
     typer.echo(f"Checking {project}")
     typer.echo(f"  {'result':<5} {'time':>8}  check")
-    try:
-        results = run_checks(
-            project, on_result=_print_row, only=only or [], options=CheckOptions(all_envs=all_envs)
-        )
-    except DayoneError as error:
-        typer.echo(f"dayone: error: {error}", err=True)
-        raise typer.Exit(1) from None
+    results = run_checks(
+        project, on_result=_print_row, only=only or [], options=CheckOptions(all_envs=all_envs)
+    )
     failed = [r for r in results if not r.passed]
     for result in results:
         if verbose or not result.passed:

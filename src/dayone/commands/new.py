@@ -17,7 +17,15 @@ from dayone.lockfile import lock_dependencies
 from dayone.template_source import default_template
 
 
-def _refuse_non_empty(dest: Path) -> None:
+def _refuse_unusable(dest: Path) -> None:
+    # uv and virtual environments split paths on ':' (PATH-like lists): every `uv run` in
+    # the project would fail afterwards.
+    for char, name in ((":", "a ':'"), ("\n", "a line break"), ("\r", "a line break")):
+        if char in str(dest):
+            raise DayoneError(
+                f"the destination path {str(dest)!r} contains {name}, which breaks uv and "
+                "virtual environments; choose a path without it"
+            )
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise DayoneError(f"{dest} already exists and is not empty; choose a new directory")
 
@@ -71,11 +79,7 @@ def new(
     ] = False,
 ) -> None:
     """Render a new project into DEST and make its first git commit on branch main."""
-    try:
-        _new(dest, defaults, answers, data or [], template, vcs_ref, verbose)
-    except DayoneError as error:
-        typer.echo(f"dayone: error: {error}", err=True)
-        raise typer.Exit(1) from None
+    _new(dest, defaults, answers, data or [], template, vcs_ref, verbose)
 
 
 def _new(
@@ -88,26 +92,37 @@ def _new(
     verbose: bool,
 ) -> None:
     dest = dest.expanduser().absolute()
-    _refuse_non_empty(dest)
+    _refuse_unusable(dest)
     answers: dict[str, Any] = load_answers_file(answers_file) if answers_file else {}
     answers.update(parse_data(pairs))
     interactive = sys.stdin.isatty() and not defaults
-    if not interactive and "project_name" not in answers:
+    name_from_folder = not interactive and "project_name" not in answers
+    if name_from_folder:
         answers["project_name"] = dest.name
     source = template or default_template()
 
     existed_before = dest.exists()
     try:
-        render_copy(
-            source,
-            dest,
-            data=answers,
-            defaults=not interactive,
-            vcs_ref=vcs_ref,
-            quiet=not verbose,
-        )
+        try:
+            render_copy(
+                source,
+                dest,
+                data=answers,
+                defaults=not interactive,
+                vcs_ref=vcs_ref,
+                quiet=not verbose,
+            )
+        except DayoneError as error:
+            if name_from_folder and "'project_name'" in str(error):
+                raise DayoneError(
+                    f"{error} (project_name defaults to the folder name {dest.name!r}; "
+                    "pass --data project_name=NAME)"
+                ) from None
+            raise
         recorded = read_project_answers(dest)
-        lock_note = lock_dependencies(dest)
+        # A project without uv.lock is not green (`uv sync --locked` fails in CI): no lock,
+        # no project.
+        lock_dependencies(dest)
         version = recorded.get("_commit", "unversioned")
         initial_commit(
             dest,
@@ -119,8 +134,6 @@ def _new(
         _remove_partial(dest, existed_before)
         raise
 
-    if lock_note:
-        typer.echo(f"dayone: warning: {lock_note}", err=True)
     typer.echo(f"Created {recorded.get('project_name', dest.name)} in {dest} (template {version}).")
     typer.echo("Next steps:")
     typer.echo(f"  cd {dest}")

@@ -59,16 +59,12 @@ def update(
 
     Exit codes: 0 done or up to date; 1 error or conflicts left; 10 (--check) newer release.
     """
-    try:
-        if check:
-            if data or pretend or vcs_ref:
-                raise DayoneError("--check takes no --data, --pretend or --vcs-ref")
-            _check(path)
-            return
-        _update(path, parse_data(data or []), vcs_ref, pretend, verbose)
-    except DayoneError as error:
-        typer.echo(f"dayone: error: {error}", err=True)
-        raise typer.Exit(1) from None
+    if check:
+        if data or pretend or vcs_ref:
+            raise DayoneError("--check takes no --data, --pretend or --vcs-ref")
+        _check(path)
+        return
+    _update(path, parse_data(data or []), vcs_ref, pretend, verbose)
 
 
 def _check(path: Path) -> None:
