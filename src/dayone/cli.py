@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dayone import __version__
-from dayone.commands import check, new, update
+from dayone.commands import check, doctor, new, update
 from dayone.errors import DayoneError
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ def callback(
 app.command(name="new")(new.new)
 app.command(name="check")(check.check)
 app.command(name="update")(update.update)
+app.command(name="doctor")(doctor.doctor)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from dayone.copier_api import render_copy
 from dayone.errors import DayoneError
 from dayone.gitrepo import initial_commit
 from dayone.lockfile import lock_dependencies
-from dayone.template_source import default_template
+from dayone.template_source import default_template, record_release
 
 
 def _refuse_non_empty(dest: Path) -> None:
@@ -106,6 +106,7 @@ def _new(
             vcs_ref=vcs_ref,
             quiet=not verbose,
         )
+        record_release(dest, source)  # a packaged template records its release's git source
         recorded = read_project_answers(dest)
         lock_note = lock_dependencies(dest)
         version = recorded.get("_commit", "unversioned")
