@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -47,3 +47,46 @@ def rendered_project(
         return cache[name]
 
     return get
+
+
+# ---- what each tier proved: a summary after the run ---------------------------------------
+
+TIERS = {
+    "fast": "render and inspect: validators, rendered files, CLI errors, doctor, updates "
+    "and their conflicts, the docs' small promises",
+    "slow": "generated projects pass their own checks; the wheel installs as a tool and "
+    "renders; the docs' commands run as written",
+    "terraform": "modules' terraform tests, validate and offline plans of generated infra",
+}
+_outcomes: dict[str, dict[str, int]] = {tier: {} for tier in TIERS}
+
+
+def _tier(keywords: Mapping[str, object]) -> str:
+    names = set(keywords)
+    if "terraform" in names:
+        return "terraform"
+    return "slow" if "slow" in names else "fast"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        counts = _outcomes[_tier(report.keywords)]
+        counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return  # xdist workers: the controller reports
+    ran = {tier: counts for tier, counts in _outcomes.items() if counts}
+    if not ran:
+        return
+    terminalreporter.section("what each tier proved")
+    for tier, counts in ran.items():
+        detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        verdict = "proved" if not counts.get("failed") else "FAILED to prove"
+        terminalreporter.write_line(f"{tier:<9} {detail:<28} {verdict}: {TIERS[tier]}")
+    total = {k: sum(c.get(k, 0) for c in ran.values()) for k in ("passed", "failed", "skipped")}
+    terminalreporter.write_line(
+        f"summary: {total['passed']} passed, {total['failed']} failed, "
+        f"{total['skipped']} skipped across tiers {', '.join(ran)}"
+    )

@@ -190,9 +190,12 @@ def _reader_env(tmp_path: Path, tools: dict[str, str]) -> dict[str, str]:
         "PIP_CACHE_DIR": str(real_home / ".cache" / "pip"),
         "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
     }
-    for key in ("DAYONE_TF_MIRROR", "UV_INDEX_URL", "PIP_INDEX_URL", "UV_PYTHON_DOWNLOADS"):
-        if os.environ.get(key):
-            env[key] = os.environ[key]
+    # The machine's network settings (proxy, certificates, package index) are the reader's
+    # too; they change how downloads connect, not what is on PATH.
+    network = ("PROXY", "SSL_", "CERT", "CA_BUNDLE", "PIP_", "UV_INDEX", "UV_NATIVE_TLS")
+    for key, value in os.environ.items():
+        if key == "DAYONE_TF_MIRROR" or any(part in key.upper() for part in network):
+            env.setdefault(key, value)
     return env
 
 

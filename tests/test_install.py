@@ -60,9 +60,7 @@ def test_wheel_installed_as_a_tool_renders_and_checks_a_project(tmp_path: Path) 
     assert (tool_bin / "dayone").exists()
 
     project = tmp_path / "churn-model"
-    out, times["dayone new"] = _run(
-        ["dayone", "new", str(project), "--defaults"], tmp_path, env
-    )
+    out, times["dayone new"] = _run(["dayone", "new", str(project), "--defaults"], tmp_path, env)
     assert f"template v{__version__}" in out
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert answers["_src_path"] == FORK_URL
