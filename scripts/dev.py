@@ -32,12 +32,33 @@ def _bin(env: Path, name: str) -> Path:
     return env / ("Scripts" if os.name == "nt" else "bin") / name
 
 
+def _digest(requirements: list[str], stamp_source: bytes) -> str:
+    # Independent of where the clone lives, so a copy of the clone that links to these
+    # environments (the docs test does) finds them current rather than reinstalling.
+    named = " ".join(requirements).replace(str(ROOT), ".")
+    return hashlib.sha256(stamp_source + named.encode()).hexdigest()
+
+
+def environments() -> list[tuple[Path, list[str], bytes]]:
+    """Each environment with what it holds, and the bytes whose change means reinstalling."""
+    pyproject = (ROOT / "pyproject.toml").read_bytes()
+    return [
+        (MAIN_VENV, ["-e", f"{ROOT}[dev]"], pyproject),
+        (CHECKOV_VENV, [CHECKOV_REQUIREMENT], b""),
+    ]
+
+
+def is_current(env: Path, requirements: list[str], stamp_source: bytes) -> bool:
+    stamp = env / ".dayone-installed"
+    return stamp.is_file() and stamp.read_text() == _digest(requirements, stamp_source)
+
+
 def _ensure_venv(env: Path, requirements: list[str], stamp_source: bytes) -> None:
     """Create `env` and install `requirements` unless the stamp says they are current."""
-    stamp = env / ".dayone-installed"
-    digest = hashlib.sha256(stamp_source + " ".join(requirements).encode()).hexdigest()
-    if stamp.is_file() and stamp.read_text() == digest:
+    if is_current(env, requirements, stamp_source):
         return
+    stamp = env / ".dayone-installed"
+    digest = _digest(requirements, stamp_source)
     if not _bin(env, "python").exists():
         print(f"dev: creating {env.name}", flush=True)
         venv.EnvBuilder(with_pip=True).create(env)
@@ -117,9 +138,8 @@ def setup() -> dict[str, str]:
     if sys.version_info < (3, 11):  # noqa: UP036 - runs on whatever python3 the user has
         sys.exit("dev: Python 3.11 or newer is needed")
     started = time.monotonic()
-    pyproject = (ROOT / "pyproject.toml").read_bytes()
-    _ensure_venv(MAIN_VENV, ["-e", f"{ROOT}[dev]"], pyproject)
-    _ensure_venv(CHECKOV_VENV, [CHECKOV_REQUIREMENT], b"")
+    for env_dir, requirements, stamp_source in environments():
+        _ensure_venv(env_dir, requirements, stamp_source)
     link = _bin(MAIN_VENV, "checkov")
     if not link.exists() and not link.is_symlink():
         link.symlink_to(_bin(CHECKOV_VENV, "checkov"))

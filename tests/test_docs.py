@@ -8,6 +8,7 @@ document's commands, in order, in one shell (tests/support/docs.py).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -217,8 +218,8 @@ def _run_doc(doc: str, cmds: list[Command], cwd: Path, env: dict[str, str], make
 
 
 def _clone_checkout(tmp_path: Path) -> Path:
-    """This checkout as a reader's clone (tracked and new files, local edits included),
-    with the environments scripts/dev.py already built linked in, so `dev.py` finds them
+    """This checkout as a reader's clone (tracked and new files, local edits included, all
+    committed), with the environments scripts/dev.py already built linked in, so `dev.py` finds them
     current instead of spending minutes installing them again."""
     clone = tmp_path / "dayone"
     listed = subprocess.run(
@@ -235,8 +236,20 @@ def _clone_checkout(tmp_path: Path) -> Path:
             target.symlink_to(source.readlink())
         elif source.is_file():
             shutil.copy2(source, target)
+    # A clone is a git repository: the demo renders its HEAD, as it would in a real clone.
+    identity = ["-c", "user.name=Docs Test", "-c", "user.email=docs-test@example.com"]
+    for args in (["init", "--quiet"], ["add", "--all"], ["commit", "--quiet", "-m", "clone"]):
+        subprocess.run(["git", *identity, *args], cwd=clone, check=True, capture_output=True)
     for venv in (".venv", ".venv-checkov"):
         (clone / venv).symlink_to(REPO_ROOT / venv)
+    # The clone's dev.py must find the linked environments current: were it to reinstall,
+    # it would point this checkout's .venv at the throwaway clone.
+    spec = importlib.util.spec_from_file_location("clone_dev", clone / "scripts" / "dev.py")
+    assert spec is not None and spec.loader is not None
+    dev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev)
+    if not all(dev.is_current(*environment) for environment in dev.environments()):
+        pytest.skip("this checkout's environments are not current: run scripts/dev.py first")
     return clone
 
 

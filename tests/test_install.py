@@ -43,7 +43,9 @@ def test_wheel_installed_as_a_tool_renders_and_checks_a_project(tmp_path: Path) 
         UV_TOOL_DIR=str(tmp_path / "tools"),
         UV_TOOL_BIN_DIR=str(tool_bin),
         DAYONE_TEMPLATE_URL=FORK_URL,
+        TMPDIR=str(tmp_path / "tmp"),
     )
+    (tmp_path / "tmp").mkdir()
     times = {}
 
     _out, times["wheel build"] = _run(
@@ -66,6 +68,10 @@ def test_wheel_installed_as_a_tool_renders_and_checks_a_project(tmp_path: Path) 
     assert answers["_src_path"] == FORK_URL
     assert answers["_commit"] == f"v{__version__}"
     assert (project / "infra" / "modules" / "state_backend" / "main.tf").is_file()
+    # Rendered from a tagged release repository, so what derives from _commit is right too...
+    assert (project / "infra" / "VERSION").read_text(encoding="utf-8") == f"v{__version__}\n"
+    # ...and that throwaway repository is gone.
+    assert not list((tmp_path / "tmp").glob("dayone-release-*"))
 
     out, times["dayone check"] = _run(
         ["dayone", "check", str(project), "--only", "uv sync", "--only", "pytest"], tmp_path, env

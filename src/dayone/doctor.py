@@ -144,12 +144,14 @@ def check_dayone_on_path(machine: Machine) -> Finding:
     found = machine.on_path("dayone")
     if found:
         return Finding("dayone on PATH", True, found, required=False)
+    activate = machine.beside / "activate" if machine.beside is not None else None
+    fix = (
+        f". {activate}"  # a virtual environment, e.g. a clone's .venv made by scripts/dev.py
+        if activate is not None and activate.is_file()
+        else f"{_uv_installer(machine)} tool install dayone"
+    )
     return Finding(
-        "dayone on PATH",
-        False,
-        "not on PATH; you ran it by its full path",
-        f"{_uv_installer(machine)} tool install dayone",
-        required=False,
+        "dayone on PATH", False, "not on PATH; you ran it by its full path", fix, required=False
     )
 
 

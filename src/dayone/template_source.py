@@ -8,17 +8,22 @@ Looked up in this order (docs/decisions/0004-packaged-template.md):
 3. the copy of the template inside the installed wheel (`dayone/_template`), for
    `uv tool install dayone`, `uvx dayone` and `pipx install dayone`.
 
-A packaged copy is a plain directory, not a git repository, so copier records neither a
-usable `_src_path` nor a `_commit` for it. After rendering from it, `record_release`
-writes the release it came from instead: the template's git URL (DEFAULT_TEMPLATE_URL, or
-DAYONE_TEMPLATE_URL for teams that fork the template) and the tag of this dayone version.
-`dayone update` and `copier update` then work against that git source.
+A packaged copy is a plain directory, not a git repository, and copier records a `_commit`
+(and renders `infra/VERSION` from it) only for git templates. So the copy is committed into a
+throwaway git repository tagged with this dayone's release tag, and rendered from there:
+copier records the tag itself. `record_release` then replaces the throwaway path in
+`_src_path` with the template's git URL (DEFAULT_TEMPLATE_URL, or DAYONE_TEMPLATE_URL for
+teams that fork the template), so `dayone update` and `copier update` work against it later.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -84,6 +89,33 @@ def packaged_template() -> Path | None:
     return None
 
 
+# Throwaway release repositories made in this process, removed by record_release or at exit.
+_RELEASE_REPOS: set[str] = set()
+
+
+def release_repository(packaged: Path) -> Path:
+    """A throwaway git repository holding `packaged` as one commit tagged release_tag()."""
+    scratch = Path(tempfile.mkdtemp(prefix="dayone-release-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    repo = scratch / "dayone-template"
+    shutil.copytree(packaged, repo, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # A fixed identity and no signing or hooks: the user's git configuration has no say here.
+    git = ["git", "-c", "user.name=dayone", "-c", "user.email=dayone@localhost"]
+    git += ["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "core.hooksPath="]
+    for args in (
+        ["init", "--quiet", "--initial-branch=main"],
+        ["add", "--all"],
+        ["commit", "--quiet", "--no-verify", "-m", f"dayone {__version__}"],
+        ["tag", release_tag()],
+    ):
+        done = subprocess.run([*git, *args], cwd=repo, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise DayoneError(f"cannot prepare the packaged template: git {args[0]} failed: "
+                              f"{done.stderr.strip()}")  # fmt: skip
+    _RELEASE_REPOS.add(str(repo))
+    return repo
+
+
 def default_template() -> str:
     """The template source to render when --template is not given."""
     installed = _installed_from()
@@ -94,25 +126,23 @@ def default_template() -> str:
         return str(checkout)
     packaged = packaged_template()
     if packaged is not None:
-        return str(packaged)
+        return str(release_repository(packaged))
     raise DayoneError(
         "cannot find the dayone template; pass --template with a path or git URL of it"
     )
 
 
-def is_packaged(source: str) -> bool:
-    packaged = packaged_template()
-    return packaged is not None and Path(source).resolve() == packaged
-
-
-def stamp_release(project: Path, url: str, tag: str) -> None:
-    """Record `url` at `tag` as the project's template source in its answers file.
+def stamp_release(project: Path, url: str, tag: str | None = None) -> None:
+    """Record `url` (and `tag`, when given) as the project's template source.
 
     Only `_src_path` and `_commit` change; comments and every answer stay as copier wrote
     them (keys are sorted, so the two sit first, before the answers).
     """
     answers_file = project / ANSWERS_FILE
     lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    if tag is None:
+        recorded = yaml.safe_load("".join(lines)) or {}
+        tag = str(recorded.get("_commit") or release_tag())
     header = [line for line in lines if line.startswith("#")]
     body = [
         line
@@ -124,6 +154,11 @@ def stamp_release(project: Path, url: str, tag: str) -> None:
 
 
 def record_release(project: Path, source: str) -> None:
-    """After rendering from the packaged template, record the release it came from."""
-    if is_packaged(source):
-        stamp_release(project, release_url(), release_tag())
+    """After rendering from the packaged template, record the release's git URL (the tag
+    copier already recorded) and remove the throwaway repository."""
+    if source not in _RELEASE_REPOS:
+        return
+    _RELEASE_REPOS.discard(source)
+    shutil.rmtree(Path(source).parent, ignore_errors=True)
+    if (project / ANSWERS_FILE).is_file():
+        stamp_release(project, release_url())
