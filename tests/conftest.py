@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -61,16 +61,18 @@ TIERS = {
 _outcomes: dict[str, dict[str, int]] = {tier: {} for tier in TIERS}
 
 
-def _tier(keywords: Mapping[str, object]) -> str:
-    names = set(keywords)
-    if "terraform" in names:
-        return "terraform"
-    return "slow" if "slow" in names else "fast"
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tag each test with its tier, from its markers (reports carry it across xdist)."""
+    for item in items:
+        markers = {marker.name for marker in item.iter_markers()}
+        tier = "terraform" if "terraform" in markers else "slow" if "slow" in markers else "fast"
+        item.user_properties.append(("tier", tier))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        counts = _outcomes[_tier(report.keywords)]
+        tier = str(dict(report.user_properties).get("tier", "fast"))
+        counts = _outcomes[tier]
         counts[report.outcome] = counts.get(report.outcome, 0) + 1
 
 
