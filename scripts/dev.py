@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Set up this repository's environments, then run the main job or the test suite.
 
+    python3 scripts/dev.py setup   only create the environments (then: . .venv/bin/activate)
     python3 scripts/dev.py demo    render a default project and prove it green
     python3 scripts/dev.py test    run the whole test suite (what .ci/run calls)
 
 Only the standard library is used here, because this runs before anything is installed.
 Two virtual environments are made: .venv for dayone and its test tools, and .venv-checkov
-for checkov, which pins an old `packaging` that would clash with copier's.
+for checkov, which pins an old `packaging` that would clash with copier's. checkov is linked
+into .venv/bin, so `. .venv/bin/activate` puts dayone, uv, copier and every check tool on PATH.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -22,27 +25,80 @@ ROOT = Path(__file__).resolve().parents[1]
 MAIN_VENV = ROOT / ".venv"
 CHECKOV_VENV = ROOT / ".venv-checkov"
 CHECKOV_REQUIREMENT = "checkov==3.3.30"
+HEARTBEAT_SECONDS = 15
 
 
 def _bin(env: Path, name: str) -> Path:
     return env / ("Scripts" if os.name == "nt" else "bin") / name
 
 
+def _digest(requirements: list[str], stamp_source: bytes) -> str:
+    # Independent of where the clone lives, so a copy of the clone that links to these
+    # environments (the docs test does) finds them current rather than reinstalling.
+    named = " ".join(requirements).replace(str(ROOT), ".")
+    return hashlib.sha256(stamp_source + named.encode()).hexdigest()
+
+
+def environments() -> list[tuple[Path, list[str], bytes]]:
+    """Each environment with what it holds, and the bytes whose change means reinstalling."""
+    pyproject = (ROOT / "pyproject.toml").read_bytes()
+    return [
+        (MAIN_VENV, ["-e", f"{ROOT}[dev]"], pyproject),
+        (CHECKOV_VENV, [CHECKOV_REQUIREMENT], b""),
+    ]
+
+
+def is_current(env: Path, requirements: list[str], stamp_source: bytes) -> bool:
+    stamp = env / ".dayone-installed"
+    return stamp.is_file() and stamp.read_text() == _digest(requirements, stamp_source)
+
+
 def _ensure_venv(env: Path, requirements: list[str], stamp_source: bytes) -> None:
     """Create `env` and install `requirements` unless the stamp says they are current."""
-    stamp = env / ".dayone-installed"
-    digest = hashlib.sha256(stamp_source + " ".join(requirements).encode()).hexdigest()
-    if stamp.is_file() and stamp.read_text() == digest:
+    if is_current(env, requirements, stamp_source):
         return
+    stamp = env / ".dayone-installed"
+    digest = _digest(requirements, stamp_source)
     if not _bin(env, "python").exists():
         print(f"dev: creating {env.name}", flush=True)
         venv.EnvBuilder(with_pip=True).create(env)
-    print(f"dev: installing into {env.name}: {' '.join(requirements)}", flush=True)
-    subprocess.run(
-        [str(_bin(env, "python")), "-m", "pip", "install", "--quiet", *requirements],
-        check=True,
+    print(
+        f"dev: installing into {env.name}: {' '.join(requirements)} "
+        "(a few minutes on a fresh clone; pip's log goes to "
+        f"{env.name}/pip.log, progress below every {HEARTBEAT_SECONDS}s)",
+        flush=True,
     )
+    started = time.monotonic()
+    log = env / "pip.log"
+    with log.open("w") as handle:
+        process = subprocess.Popen(
+            [str(_bin(env, "python")), "-m", "pip", "install", *requirements],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+        while True:
+            try:
+                returncode = process.wait(timeout=HEARTBEAT_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                print(f"dev:   {time.monotonic() - started:4.0f}s  {_last_step(log)}", flush=True)
+    if returncode != 0:
+        print(log.read_text()[-3000:], file=sys.stderr)
+        raise subprocess.CalledProcessError(returncode, "pip install")
+    print(f"dev: {env.name} ready in {time.monotonic() - started:.0f}s", flush=True)
     stamp.write_text(digest)
+
+
+def _last_step(log: Path) -> str:
+    """The last thing pip said it was doing (Collecting, Downloading, Installing...)."""
+    steps = [
+        line.strip()
+        for line in log.read_text(errors="replace").splitlines()
+        if line.startswith(
+            ("Obtaining", "Collecting", "Downloading", "Building", "Installing", "Using")
+        )
+    ]
+    return steps[-1][:100] if steps else "starting pip"
 
 
 MIRROR_ENV_VAR = "DAYONE_TF_MIRROR"
@@ -81,9 +137,12 @@ def setup() -> dict[str, str]:
     """Install both environments and return the environment the tools should run with."""
     if sys.version_info < (3, 11):  # noqa: UP036 - runs on whatever python3 the user has
         sys.exit("dev: Python 3.11 or newer is needed")
-    pyproject = (ROOT / "pyproject.toml").read_bytes()
-    _ensure_venv(MAIN_VENV, ["-e", f"{ROOT}[dev]"], pyproject)
-    _ensure_venv(CHECKOV_VENV, [CHECKOV_REQUIREMENT], b"")
+    started = time.monotonic()
+    for env_dir, requirements, stamp_source in environments():
+        _ensure_venv(env_dir, requirements, stamp_source)
+    link = _bin(MAIN_VENV, "checkov")
+    if not link.exists() and not link.is_symlink():
+        link.symlink_to(_bin(CHECKOV_VENV, "checkov"))
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(_bin(MAIN_VENV, "")), env.get("PATH", "")])
     env["DAYONE_CHECKOV"] = str(_bin(CHECKOV_VENV, "checkov"))
@@ -93,11 +152,18 @@ def setup() -> dict[str, str]:
             print(f"dev: {MIRROR_ENV_VAR}={mirror} (discovered)", flush=True)
             env[MIRROR_ENV_VAR] = str(mirror)
     env.pop("VIRTUAL_ENV", None)
+    print(
+        f"dev: environments ready in {time.monotonic() - started:.0f}s "
+        "(.venv: dayone, uv and the test tools; .venv-checkov: checkov). "
+        "To use them yourself: . .venv/bin/activate",
+        flush=True,
+    )
     return env
 
 
 def main() -> int:
     commands = {
+        "setup": [str(_bin(MAIN_VENV, "python")), "-c", ""],
         "demo": [str(_bin(MAIN_VENV, "python")), str(ROOT / "scripts" / "demo.py")],
         "test": [str(_bin(MAIN_VENV, "python")), "-m", "pytest"],
     }

@@ -94,3 +94,48 @@ def fast_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     for folder in ("template", "terraform_modules"):
         shutil.copytree(REPO_ROOT / folder, root / folder, symlinks=True)
     return str(root)
+
+
+# ---- what each tier proved: a summary after the run ---------------------------------------
+
+TIERS = {
+    "fast": "render and inspect: validators, rendered files, CLI errors, doctor, updates "
+    "and their conflicts, the docs' small promises",
+    "slow": "generated projects pass their own checks; the wheel installs as a tool and "
+    "renders; the docs' commands run as written",
+    "terraform": "modules' terraform tests, validate and offline plans of generated infra",
+}
+_outcomes: dict[str, dict[str, int]] = {tier: {} for tier in TIERS}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tag each test with its tier, from its markers (reports carry it across xdist)."""
+    for item in items:
+        markers = {marker.name for marker in item.iter_markers()}
+        tier = "terraform" if "terraform" in markers else "slow" if "slow" in markers else "fast"
+        item.user_properties.append(("tier", tier))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        tier = str(dict(report.user_properties).get("tier", "fast"))
+        counts = _outcomes[tier]
+        counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return  # xdist workers: the controller reports
+    ran = {tier: counts for tier, counts in _outcomes.items() if counts}
+    if not ran:
+        return
+    terminalreporter.section("what each tier proved")
+    for tier, counts in ran.items():
+        detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        verdict = "proved" if not counts.get("failed") else "FAILED to prove"
+        terminalreporter.write_line(f"{tier:<9} {detail:<28} {verdict}: {TIERS[tier]}")
+    total = {k: sum(c.get(k, 0) for c in ran.values()) for k in ("passed", "failed", "skipped")}
+    terminalreporter.write_line(
+        f"summary: {total['passed']} passed, {total['failed']} failed, "
+        f"{total['skipped']} skipped across tiers {', '.join(ran)}"
+    )

@@ -23,7 +23,7 @@ def test_version() -> None:
     assert result.stdout.strip() == f"dayone {__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["new"], ["check"], ["update"]])
+@pytest.mark.parametrize("command", [[], ["new"], ["check"], ["update"], ["doctor"]])
 @pytest.mark.parametrize("flag", ["-h", "--help"])
 def test_help_on_every_command(command: list[str], flag: str) -> None:
     result = runner.invoke(app, [*command, flag])

@@ -445,3 +445,94 @@ def test_updated_project_passes_its_own_checks(
     _commit_all(old_project, "Update to the dayone template v1.1.0")
     checked = _invoke("check", str(old_project))
     assert checked.exit_code == 0, checked.output
+
+
+# ---- conflicts foreseen, team-owned descriptions, packaged template ----------------------
+
+
+def test_pretend_exits_11_when_it_foresees_conflicts(old_project: Path) -> None:
+    makefile = old_project / "Makefile"
+    lines = makefile.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[0] = "# Our team's own wrappers.\n"
+    makefile.write_text("".join(lines), encoding="utf-8")
+    _commit_all(old_project, "Team edit on a line the release changes")
+    before = _snapshot(old_project)
+
+    result = _update(old_project, "--pretend")
+    assert result.exit_code == 11, result.output
+    assert "The update would leave conflicts in: Makefile" in result.stdout
+    assert "conflicts foreseen (exit 11)" in result.stderr
+    assert _snapshot(old_project) == before
+
+
+def test_changing_ci_flags_the_team_owned_readme(releases: Releases, tmp_path: Path) -> None:
+    project = _new(releases, tmp_path / "churn", NEW)
+    assert "GitHub Actions" in _read(project, "README.md")
+
+    result = _update(project, "--data", "ci=gitlab")
+    assert result.exit_code == 0, result.output
+    assert (project / ".gitlab-ci.yml").is_file()
+    # README.md is team-owned: not rewritten, so the update says what to re-check in it.
+    assert "GitHub Actions" in _read(project, "README.md")
+    warnings = [line for line in result.stderr.splitlines() if "README.md" in line]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith("dayone: warning: README.md is team-owned")
+    assert "ci changed from github to gitlab" in warnings[0]
+    assert "CI/CD section" in warnings[0]
+
+
+def test_unchanged_answers_raise_no_readme_warning(releases: Releases, tmp_path: Path) -> None:
+    project = _new(releases, tmp_path / "churn", OLD)
+    result = _update(project, "--data", "ci=github")
+    assert result.exit_code == 0, result.output
+    assert "README.md is team-owned" not in result.stderr
+
+
+def _packaged_copy(destination: Path) -> Path:
+    """The template laid out as the wheel carries it (pyproject force-include): copier.yml,
+    template/, and the modules as real files where template's infra/modules link points."""
+    destination.mkdir()
+    shutil.copy2(REPO_ROOT / "copier.yml", destination / "copier.yml")
+    shutil.copytree(
+        REPO_ROOT / "template",
+        destination / "template",
+        symlinks=False,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".terraform"),
+    )
+    return destination
+
+
+def test_packaged_template_records_its_release_and_updates_from_git(
+    releases: Releases,
+    fresh_new: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A wheel's template is no git repository: the project records the release's git URL
+    and tag instead, and a later update merges from that git source like any other."""
+    from dayone import template_source
+
+    packaged = _packaged_copy(tmp_path / "_template")
+    monkeypatch.setattr(template_source, "PACKAGED_TEMPLATE", packaged)
+    monkeypatch.setattr(template_source, "_installed_from", lambda: None)
+    monkeypatch.setattr(template_source, "_source_checkout", lambda: None)
+    # The packaged copy is this checkout, which is what releases tags as OLD.
+    monkeypatch.setattr(template_source, "release_tag", lambda: OLD)
+    monkeypatch.setenv(template_source.TEMPLATE_URL_ENV_VAR, str(releases.source))
+
+    project = tmp_path / "churn"
+    result = _invoke("new", str(project), "--defaults", "--data", "cloud=none")
+    assert result.exit_code == 0, result.output
+    answers = _read(project, ".copier-answers.yml")
+    assert f"_src_path: {releases.source}" in answers.splitlines()
+    assert _commit_of(project) == OLD
+    assert answers.startswith("# Changes here will be overwritten by Copier")
+    assert f"template {OLD}" in _git(project, "log", "-1", "--format=%s")
+    assert _git(project, "status", "--porcelain") == ""
+
+    updated = _update(project)
+    assert updated.exit_code == 0, updated.output
+    assert _commit_of(project) == NEW
+    assert RELEASE_NOTE in _read(project, "Makefile")
+    for rel in ("Makefile", ".pre-commit-config.yaml", "src/churn/cli.py"):
+        assert _read(project, rel) == _read(fresh_new, rel), rel

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from dayone import __version__
-from dayone.commands import check, new, update
+from dayone.commands import check, doctor, new, update
 from dayone.errors import reported
 
 app = typer.Typer(
@@ -46,6 +46,7 @@ def callback(
 app.command(name="new")(reported(new.new))
 app.command(name="check")(reported(check.check))
 app.command(name="update")(reported(update.update))
+app.command(name="doctor")(reported(doctor.doctor))
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ def find_tool(
         hint = (
             f"{install_hint}, or set {override_var} to its path" if override_var else install_hint
         )
-        raise DayoneError(f"{name} not found: {hint}")
+        raise DayoneError(f"{name} not found: {hint} (`dayone doctor` lists every fix)")
     return found
 
 

@@ -159,6 +159,28 @@ def find_conflicts(root: Path) -> list[str]:
     return sorted(found)
 
 
+# Files the template renders once and never updates (copier.yml `_skip_if_exists`) that
+# describe what an answer chose, and what in them to re-check when that answer changes.
+TEAM_OWNED_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "ci": ("README.md", "its CI/CD section (which CI runs the checks and deploys)"),
+    "cloud": ("README.md", "its set-up, layout and infrastructure sections"),
+}
+
+
+def team_owned_notes(answers: dict[str, Any], data: dict[str, str]) -> list[str]:
+    """Warnings for answers changed by --data that team-owned files describe: the update
+    cannot rewrite them, so the team must (or delete the file to get it rendered afresh)."""
+    notes = []
+    for key, (path, what) in TEAM_OWNED_DESCRIPTIONS.items():
+        if key in data and str(answers.get(key)) != data[key]:
+            notes.append(
+                f"{path} is team-owned and was not updated: {key} changed from "
+                f"{answers.get(key)} to {data[key]}, so re-check {what}; a deleted "
+                f"{path} is rendered afresh from the answers by the next update"
+            )
+    return notes
+
+
 @dataclass
 class UpdateResult:
     before: str

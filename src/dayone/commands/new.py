@@ -14,7 +14,7 @@ from dayone.copier_api import render_copy
 from dayone.errors import DayoneError
 from dayone.gitrepo import initial_commit
 from dayone.lockfile import lock_dependencies
-from dayone.template_source import default_template
+from dayone.template_source import default_template, record_release
 
 
 def _refuse_unusable(dest: Path) -> None:
@@ -119,6 +119,7 @@ def _new(
                     "pass --data project_name=NAME)"
                 ) from None
             raise
+        record_release(dest, source)  # a packaged template records its release's git source
         recorded = read_project_answers(dest)
         # A project without uv.lock is not green (`uv sync --locked` fails in CI): no lock,
         # no project.

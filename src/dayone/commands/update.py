@@ -15,12 +15,16 @@ from dayone.updating import (
     open_project,
     require_clean,
     target_of,
+    team_owned_notes,
     update_project,
 )
 
 # `--check` answers "is there a newer release?" with its exit code. 1 stays what it is for
 # every dayone command (an error), so "update available" gets a code of its own.
 EXIT_UPDATE_AVAILABLE = 10
+# `--pretend` that foresees conflicts: nothing was written, but the real update would leave
+# conflict markers. Scripts can test for it apart from errors (1) and a clean pretend (0).
+EXIT_CONFLICTS_FORESEEN = 11
 
 
 def update(
@@ -57,7 +61,8 @@ def update(
 
     Where you and the template changed the same lines, the file gets conflict markers.
 
-    Exit codes: 0 done or up to date; 1 error or conflicts left; 10 (--check) newer release.
+    Exit codes: 0 done or up to date; 1 error or conflicts left; 10 (--check) newer release;
+    11 (--pretend) the update would leave conflicts.
     """
     if check:
         if data or pretend or vcs_ref:
@@ -93,6 +98,8 @@ def _update(
         path, data=data, vcs_ref=vcs_ref, pretend=pretend, quiet=not verbose, target=target
     )
     _report(result)
+    for note in team_owned_notes(project.answers, data):
+        typer.echo(f"dayone: warning: {note}", err=True)
 
 
 def _report(result: UpdateResult) -> None:
@@ -111,7 +118,11 @@ def _report(result: UpdateResult) -> None:
         names = ", ".join(result.conflicts)
         if result.pretend:
             typer.echo(f"The update would leave conflicts in: {names}")
-            return
+            typer.echo(
+                f"dayone: conflicts foreseen (exit {EXIT_CONFLICTS_FORESEEN}); nothing was written",
+                err=True,
+            )
+            raise typer.Exit(EXIT_CONFLICTS_FORESEEN)
         typer.echo(
             f"dayone: error: the update left conflicts in {len(result.conflicts)} file(s): "
             f"{names}; resolve the <<<<<<< markers, `git add` the files, then commit",
