@@ -183,7 +183,7 @@ def test_dev_readers_read_but_never_write_prod_data(
     script = _load_apply_script(project)
     per_environment = read_answers(project).get("aws_accounts") == "per-environment"
     accounts = {env: script.account_for(env, per_environment) for env in ("dev", "prod")}
-    both_applied = threading.Barrier(2, timeout=1200)
+    both_applied = threading.Barrier(2, timeout=900)
     probed = threading.Event()
     outputs: dict[str, dict[str, Any]] = {}
     found: dict[str, bool] = {}
@@ -202,11 +202,18 @@ def test_dev_readers_read_but_never_write_prod_data(
             probed.wait(timeout=600)
         return []
 
+    def cycle(environment: str, emulator: Any) -> None:
+        try:
+            script.cycle(
+                environment, emulator, tmp_path, tmp_path / "records", per_environment, verify
+            )
+        except BaseException:
+            both_applied.abort()  # the other environment must not wait for this one
+            probed.set()
+            raise
+
     with script.running_emulator() as emulator, ThreadPoolExecutor(max_workers=2) as pool:
-        runs = [
-            pool.submit(script.cycle, env, emulator, tmp_path, None, per_environment, verify)
-            for env in ("dev", "prod")
-        ]
+        runs = [pool.submit(cycle, env, emulator) for env in ("dev", "prod")]
         for run in runs:
             run.result()
         left = script.leftovers(
