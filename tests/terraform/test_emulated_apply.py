@@ -165,8 +165,14 @@ def _probe_prod_data(
         found["reader cannot read prod models"] = _denied(
             lambda: reader.get_object(Bucket=models, Key="probe/model.bin")
         )
-    admin("s3", prod).delete_object(Bucket=raw, Key="probe/rows.csv")
-    admin("s3", prod).delete_object(Bucket=models, Key="probe/model.bin")
+    # prod's buckets refuse to be destroyed while they hold data (no force_destroy): remove
+    # every version of what the probe put there.
+    for bucket in (raw, models):
+        versions = admin("s3", prod).list_object_versions(Bucket=bucket)
+        for item in versions.get("Versions", []) + versions.get("DeleteMarkers", []):
+            admin("s3", prod).delete_object(
+                Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"]
+            )
     iam.delete_user_policy(UserName="probe-developer", PolicyName="assume-prod-data-reader")
     iam.delete_access_key(UserName="probe-developer", AccessKeyId=key["AccessKeyId"])
     iam.delete_user(UserName="probe-developer")
