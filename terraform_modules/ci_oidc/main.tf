@@ -1,3 +1,7 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
 locals {
   github_host   = "token.actions.githubusercontent.com"
   gitlab_host   = var.gitlab == null ? null : trimprefix(var.gitlab.url, "https://")
@@ -5,8 +9,12 @@ locals {
   create_github = var.github != null && try(var.github.create_provider, false)
   create_gitlab = var.gitlab != null && try(var.gitlab.create_provider, false)
 
-  github_provider_arn = var.github == null ? null : (local.create_github ? aws_iam_openid_connect_provider.github[0].arn : var.github.provider_arn)
-  gitlab_provider_arn = var.gitlab == null ? null : (local.create_gitlab ? aws_iam_openid_connect_provider.gitlab[0].arn : var.gitlab.provider_arn)
+  # A created provider's ARN is known before it exists (arn:<partition>:iam::<account>:
+  # oidc-provider/<host>), so trust policies are fully known at plan time and can be checked
+  # there; the roles depend on the providers, so they are still created after them.
+  provider_arn_prefix = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider"
+  github_provider_arn = var.github == null ? null : (local.create_github ? "${local.provider_arn_prefix}/${local.github_host}" : var.github.provider_arn)
+  gitlab_provider_arn = var.gitlab == null ? null : (local.create_gitlab ? "${local.provider_arn_prefix}/${local.gitlab_host}" : var.gitlab.provider_arn)
 
   # Each role trusts a list of exact subjects (or, when allowed, StringLike patterns).
   github_subjects = var.github == null ? {} : {
@@ -119,6 +127,8 @@ resource "aws_iam_role" "this" {
   assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
   max_session_duration = each.value.max_session_duration
   tags                 = merge(var.tags, { Name = local.role_names[each.key], Environment = each.key })
+
+  depends_on = [aws_iam_openid_connect_provider.github, aws_iam_openid_connect_provider.gitlab]
 }
 
 resource "aws_iam_role_policy_attachment" "this" {

@@ -123,6 +123,8 @@ locals {
 
 # What workload roles (training, image build) may ever do: this environment's buckets, image
 # repository and logs, and (dev only) reading the prod data buckets. No IAM, no STS.
+#iam-scan:skip=DataExfiltration:s3:GetObject:workload roles read their own environment's data (dev also prod's raw and processed data, read-only); the deploy role reads state and the image source; the plan role reads only its state object
+#iam-scan:skip=CredentialsExposure:ecr:GetAuthorizationToken:pulling and pushing images needs a registry login token, which IAM cannot scope to a repository
 data "aws_iam_policy_document" "boundary" {
   statement {
     sid = "EnvironmentBuckets"
@@ -195,6 +197,16 @@ resource "aws_iam_policy" "boundary" {
 
 # ---- Deploy role: IAM ----------------------------------------------------------------------
 
+# Resource exposure through IAM: the deploy role manages this environment's workload roles and
+# policies (names "<prefix>-*"), which all carry the boundary; the CI roles and their policies
+# are denied below, so whatever these actions expose is bounded to this environment.
+#iam-scan:skip=ResourceExposure:iam:CreatePolicy:new policies can only be attached to roles carrying this environment's boundary
+#iam-scan:skip=ResourceExposure:iam:DeletePolicy:deletes only this environment's policies; the CI policies and the boundary are denied
+#iam-scan:skip=ResourceExposure:iam:DeletePolicyVersion:old versions of this environment's policies only; the CI policies and the boundary are denied
+#iam-scan:skip=ResourceExposure:iam:DeleteRole:this environment's workload roles only; the CI roles are denied
+#iam-scan:skip=ResourceExposure:iam:UpdateAssumeRolePolicy:workload roles' trust (the stack sets it); whoever a workload role trusts gets at most its boundary; the CI roles are denied
+#iam-scan:skip=ResourceExposure:iam:UpdateRole:session duration and description of this environment's workload roles; the CI roles are denied
+#iam-scan:skip=ResourceExposure:iam:UpdateRoleDescription:descriptions of this environment's workload roles; the CI roles are denied
 data "aws_iam_policy_document" "deploy_iam" {
   statement {
     sid       = "ReadEnvironmentIam"
@@ -237,11 +249,13 @@ data "aws_iam_policy_document" "deploy_iam" {
     resources = [local.env_role_arns]
   }
 
+  # New managed policies only: a new version of an existing one (iam:CreatePolicyVersion) is
+  # how a role rewrites its own permissions, so changing a managed policy's content is an
+  # administrator's apply. Workload roles change through their inline policies instead.
   statement {
     sid = "ManageEnvironmentPolicies"
     actions = [
       "iam:CreatePolicy",
-      "iam:CreatePolicyVersion",
       "iam:DeletePolicy",
       "iam:DeletePolicyVersion",
       "iam:TagPolicy",
@@ -321,6 +335,11 @@ resource "aws_iam_policy" "deploy_iam" {
 
 # ---- Deploy role: the stack's resources ----------------------------------------------------
 
+# The stack sets its own buckets' policies (TLS only) and public access blocks; the state
+# bucket's are denied.
+#iam-scan:skip=ResourceExposure:s3:PutBucketPolicy:the stack manages its own buckets' TLS-only policies; the state bucket is denied
+#iam-scan:skip=ResourceExposure:s3:DeleteBucketPolicy:removing a bucket's policy on destroy of this environment's buckets; the state bucket is denied
+#iam-scan:skip=ResourceExposure:s3:PutBucketPublicAccessBlock:the stack sets every bucket's public access block to block all; the state bucket is denied
 data "aws_iam_policy_document" "deploy_resources" {
   statement {
     sid       = "CallerIdentity"

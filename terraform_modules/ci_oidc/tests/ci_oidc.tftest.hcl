@@ -8,6 +8,18 @@ mock_provider "aws" {
     }
   }
 
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
   # The provider still validates policy arguments as JSON, so the mock must return a real document.
   mock_data "aws_iam_policy_document" {
     defaults = {
@@ -44,7 +56,7 @@ run "github_trust_is_pinned" {
       for env in ["dev", "staging", "prod"] : alltrue([
         for s in data.aws_iam_policy_document.trust[env].statement :
         s.actions == toset(["sts:AssumeRoleWithWebIdentity"]) &&
-        one(s.principals).identifiers == toset(["arn:aws:iam::111122223333:oidc-provider/created"]) &&
+        one(s.principals).identifiers == toset(["arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"]) &&
         toset([for c in s.condition : "${c.test} ${c.variable} ${jsonencode(c.values)}"]) == toset([
           "StringEquals token.actions.githubusercontent.com:aud [\"sts.amazonaws.com\"]",
           "StringEquals token.actions.githubusercontent.com:sub [\"repo:example-org/example:environment:${env}\"]",
