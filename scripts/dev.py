@@ -5,8 +5,9 @@
     python3 scripts/dev.py test    run the whole test suite (what .ci/run calls)
 
 Only the standard library is used here, because this runs before anything is installed.
-Two virtual environments are made: .venv for dayone and its test tools, and .venv-checkov
-for checkov, which pins an old `packaging` that would clash with copier's.
+Three virtual environments are made: .venv for dayone and its test tools, .venv-checkov
+for checkov, which pins an old `packaging` that would clash with copier's, and
+.venv-cloudsplaining for cloudsplaining and its policy_sentry/boto3 pins.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 MAIN_VENV = ROOT / ".venv"
 CHECKOV_VENV = ROOT / ".venv-checkov"
 CHECKOV_REQUIREMENT = "checkov==3.3.30"
+# cloudsplaining (IAM privilege-escalation scan) gets its own environment too: it brings
+# policy_sentry, boto3 and their pins, which must not move copier's.
+CLOUDSPLAINING_VENV = ROOT / ".venv-cloudsplaining"
+CLOUDSPLAINING_REQUIREMENT = "cloudsplaining==0.9.1"
 
 
 def _bin(env: Path, name: str) -> Path:
@@ -84,9 +89,11 @@ def setup() -> dict[str, str]:
     pyproject = (ROOT / "pyproject.toml").read_bytes()
     _ensure_venv(MAIN_VENV, ["-e", f"{ROOT}[dev]"], pyproject)
     _ensure_venv(CHECKOV_VENV, [CHECKOV_REQUIREMENT], b"")
+    _ensure_venv(CLOUDSPLAINING_VENV, [CLOUDSPLAINING_REQUIREMENT], b"")
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(_bin(MAIN_VENV, "")), env.get("PATH", "")])
     env["DAYONE_CHECKOV"] = str(_bin(CHECKOV_VENV, "checkov"))
+    env["DAYONE_CLOUDSPLAINING"] = str(_bin(CLOUDSPLAINING_VENV, "cloudsplaining"))
     if not env.get(MIRROR_ENV_VAR):
         mirror = discover_provider_mirror()
         if mirror is not None:

@@ -30,4 +30,5 @@ def test_generated_repo_is_green(rendered_project: Rendered, name: str) -> None:
             *(f"terraform validate ({root})" for root in ("dev", "staging", "prod", "bootstrap")),
             "terraform plan, offline (all envs)",
             "checkov (infra/)",
+            "IAM policies (cloudsplaining, all envs)",
         }

@@ -14,7 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
+from dayone import iam_scan
 from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
 from dayone.offline_plan import copy_infra, local_aws, plan_environment, planned_resources
@@ -38,6 +40,8 @@ class CheckContext:
     answers: Mapping[str, object]
     env: dict[str, str]
     scratch: Path
+    # Plans made by the plan check, by environment, for the checks that read them.
+    plans: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @cached_property
     def terraform(self) -> Terraform:
@@ -147,6 +151,7 @@ def terraform_offline_plans(context: CheckContext) -> str:
             plan = plan_environment(
                 context.terraform, context.infra_copy / "envs" / environment, endpoint
             )
+            context.plans[environment] = plan
             resources = planned_resources(plan)
             if not resources:
                 raise CheckFailed(f"{environment}: the plan creates nothing")
@@ -179,6 +184,32 @@ def checkov_scan(context: CheckContext) -> str:
         # Offline: no policy-mapping download, no package scan.
         extra_env={"BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
     )(context)
+
+
+def cloudsplaining_executable(env: Mapping[str, str]) -> str:
+    return find_tool(
+        "cloudsplaining",
+        env,
+        override_var=iam_scan.CLOUDSPLAINING_ENV_VAR,
+        install_hint="install it in its own environment (pipx install cloudsplaining==0.9.1)",
+    )
+
+
+def iam_policy_scan(context: CheckContext) -> str:
+    """Every IAM policy document of every environment's plan: no privilege escalation, and
+    every other finding fixed or skipped inline with a reason (see dayone.iam_scan)."""
+    if not context.plans:  # run on its own (--only): plan first
+        terraform_offline_plans(context)
+    cloudsplaining = cloudsplaining_executable(context.env)
+    skips = iam_scan.inline_skips(context.project / "infra")
+    lines, failed = [], False
+    for environment, plan in context.plans.items():
+        report = iam_scan.scan_documents(iam_scan.policy_documents(plan), cloudsplaining, skips)
+        lines.append(iam_scan.describe(report, environment))
+        failed = failed or bool(report.findings)
+    if failed:
+        raise CheckFailed("\n".join(lines))
+    return "\n".join(lines)
 
 
 def _ci(answers: Mapping[str, object]) -> str:
@@ -221,6 +252,7 @@ TERRAFORM_CHECKS: tuple[Check, ...] = (
     ),
     Check("terraform validate (bootstrap)", terraform_validate("bootstrap"), _has_aws),
     Check("terraform plan, offline (all envs)", terraform_offline_plans, _has_aws),
+    Check("IAM policies (cloudsplaining, all envs)", iam_policy_scan, _has_aws),
     Check("checkov (infra/)", checkov_scan, _has_aws),
 )
 

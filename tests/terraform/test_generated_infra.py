@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 from dayone.checks import checkov_executable
-from dayone.offline_plan import copy_infra, local_aws, plan_environment, planned_resources
-from dayone.terraform import Terraform
+from dayone.offline_plan import planned_resources
 from dayone.tools import project_environment
 from tests.support.project import ANSWER_SETS, REPO_ROOT, answer_set, read_answers
 
@@ -44,27 +43,6 @@ def test_aws_answer_sets_exist() -> None:
     assert {"defaults", "gitlab", "hostile-text"} <= set(AWS_SETS)
 
 
-@pytest.fixture(scope="session")
-def plans(
-    rendered_project: Rendered, terraform: Terraform, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], dict[str, dict[str, Any]]]:
-    """Offline plans of dev, staging and prod for an answer set, made once per session."""
-    cache: dict[str, dict[str, dict[str, Any]]] = {}
-
-    def get(name: str) -> dict[str, dict[str, Any]]:
-        if name not in cache:
-            project, _ = rendered_project(name)
-            infra = copy_infra(project / "infra", tmp_path_factory.mktemp(f"plan-{name}") / "infra")
-            with local_aws() as endpoint:
-                cache[name] = {
-                    env: plan_environment(terraform, infra / "envs" / env, endpoint)
-                    for env in ENVIRONMENTS
-                }
-        return cache[name]
-
-    return get
-
-
 def _resources(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
     return [
         r
@@ -92,6 +70,8 @@ def test_backends_are_distinct_locked_and_encrypted(rendered_project: Rendered, 
         assert re.search(r"encrypt\s*=\s*true", backend)
         keys.add(re.search(r'key\s*=\s*"([^"]+)"', backend).group(1))  # type: ignore[union-attr]
         assert "dynamodb" not in backend
+        slug = read_answers(project)["project_slug"]
+        assert f'bucket       = "{slug}--{env}-tfstate"' in backend
     assert len(keys) == 3
 
 
@@ -108,7 +88,7 @@ def test_plans_hold_the_expected_resources(
         assert all(actions == ["create"] for actions in resources.values())
         buckets = {r["values"]["bucket"]: r["values"] for r in _resources(plan, "aws_s3_bucket")}
         assert set(buckets) == {
-            f"{slug}-{env}-{p}" for p in ("raw", "processed", "models", "artifacts")
+            f"{slug}--{env}-{p}" for p in ("raw", "processed", "models", "artifacts")
         }
         # Prod keeps its data; dev and staging can be torn down.
         assert {v["force_destroy"] for v in buckets.values()} == {env != "prod"}
@@ -135,16 +115,21 @@ def test_plans_hold_the_expected_resources(
         assert [a for a in resources if a.endswith("aws_ecr_repository.this")]
         assert [a for a in resources if a.endswith("aws_codebuild_project.this")]
         roles = {r["values"]["name"] for r in _resources(plan, "aws_iam_role")}
-        assert {f"{slug}-{env}-deploy", f"{slug}-{env}-plan-deploy"} <= roles
+        # "<slug>--<env>": no other project's slug can reach these names.
+        assert {f"{slug}--{env}-deploy", f"{slug}--{env}-plan"} <= roles
+        assert all(role.startswith(f"{slug}--{env}-") for role in roles)
         subjects = plan["planned_values"]["outputs"]["ci_subjects"]["value"]
         repository = answers["repository"]
         if answers["ci"] == "github":
-            assert subjects[env] == f"repo:{repository}:environment:{env}"
+            assert subjects[env] == [f"repo:{repository}:environment:{env}"]
+            assert subjects[f"{env}-plan"] == [
+                f"repo:{repository}:pull_request",
+                f"repo:{repository}:ref:refs/heads/main",
+            ]
         else:
-            ref = "ref_type:tag:ref:v*" if env == "staging" else "ref_type:branch:ref:main"
-            assert subjects[env] == f"project_path:{repository}:{ref}"
-        if env == "prod":
-            assert "*" not in subjects["prod"]
+            # Every GitLab deploy runs in main's pipeline; its own `aud` singles the job out.
+            assert subjects[env] == [f"project_path:{repository}:ref_type:branch:ref:main"]
+        assert not any("*" in subject for subject in subjects[env])
 
 
 def test_hostile_free_text_is_planned_literally(
