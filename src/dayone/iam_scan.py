@@ -7,9 +7,15 @@ plan/state of an emulated apply) and returns its documents; `scan_documents` run
 cloudsplaining runs from its own environment (like checkov, its pins clash with dayone's),
 found beside dayone, on PATH, or through DAYONE_CLOUDSPLAINING. It is run in its
 "resource-ARN statements too" mode: a risky action is flagged even when scoped to a resource
-pattern (which may cover the policy itself), but not when the statement has a condition. The
-conditioned statements are the permissions-boundary ones; their safety is shown by the
-evaluator tests (dayone.iam_eval), not by this scan. cloudsplaining's "infrastructure
+pattern (which may cover the policy itself). cloudsplaining reasons on actions only, so each
+document is first made conservative for it:
+
+- a Deny on anything narrower than "*" is dropped: cloudsplaining would subtract its actions
+  everywhere, hiding an Allow of the same action on other resources;
+- an Allow conditioned on `iam:PermissionsBoundary` = a boundary policy of the same plan is
+  set aside, provided that boundary is itself known, grants no IAM or STS action and scans
+  clean: whatever such a statement grants, it grants to roles confined by that boundary.
+  The statements set aside are counted in the report. cloudsplaining's "infrastructure
 modification" list is not a finding here: in this mode it names every write action, and
 writing its own environment's resources is what a deploy role is for.
 
@@ -81,6 +87,7 @@ class ScanReport:
     documents: list[PolicyDocument]
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Finding] = field(default_factory=list)
+    gated: int = 0  # Allow statements set aside as boundary-gated
 
     @property
     def unknown(self) -> list[PolicyDocument]:
@@ -246,6 +253,64 @@ def resource_policy_findings(document: PolicyDocument) -> list[Finding]:
     return findings
 
 
+BOUNDARY_KEY = "iam:permissionsboundary"
+
+
+def _narrow(statement: Mapping[str, Any]) -> bool:
+    resources = statement.get("Resource", [])
+    return (resources if isinstance(resources, list) else [resources]) != ["*"]
+
+
+def _boundary_gated(statement: Mapping[str, Any], boundaries: set[str]) -> bool:
+    tests = (statement.get("Condition") or {}).get("StringEquals", {})
+    values = next((v for k, v in tests.items() if k.lower() == BOUNDARY_KEY), None)
+    values = values if isinstance(values, list) else [values]
+    return statement.get("Effect") == "Allow" and bool(values) and set(values) <= boundaries
+
+
+def grants_iam_or_sts(document: Mapping[str, Any]) -> bool:
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow":
+            continue
+        if "NotAction" in statement:
+            return True
+        actions = statement.get("Action", [])
+        for action in actions if isinstance(actions, list) else [actions]:
+            if action == "*" or action.lower().startswith(("iam:", "sts:")):
+                return True
+    return False
+
+
+def for_cloudsplaining(
+    document: Mapping[str, Any], boundaries: set[str]
+) -> tuple[dict[str, Any], int]:
+    """The document cloudsplaining sees (see the module notes), and how many Allow statements
+    were set aside as boundary-gated."""
+    kept, gated = [], 0
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") == "Deny" and _narrow(statement):
+            continue
+        if _boundary_gated(statement, boundaries):
+            gated += 1
+            continue
+        kept.append(statement)
+    return {"Version": document.get("Version", "2012-10-17"), "Statement": kept}, gated
+
+
+def _boundary_arns(documents: Sequence[PolicyDocument]) -> dict[str, PolicyDocument]:
+    """Policy ARN (as the plan's conditions name it) -> document, for policies named in an
+    `iam:PermissionsBoundary` condition of the plan."""
+    named: set[str] = set()
+    for document in documents:
+        for statement in (document.document or {}).get("Statement", []):
+            for tests in (statement.get("Condition") or {}).values():
+                for key, values in tests.items():
+                    if key.lower() == BOUNDARY_KEY:
+                        named.update(values if isinstance(values, list) else [values])
+    by_name = {d.name: d for d in documents if d.kind == "identity"}
+    return {arn: by_name[arn.rsplit("/", 1)[-1]] for arn in named if arn.rsplit("/", 1)[-1] in by_name}
+
+
 def scan_documents(
     documents: Sequence[PolicyDocument],
     cloudsplaining: str,
@@ -255,7 +320,15 @@ def scan_documents(
     report = ScanReport(list(documents))
     skips = skips or {}
     identity = [d for d in documents if d.known and d.kind == "identity"]
-    results = run_cloudsplaining(cloudsplaining, [d.document for d in identity])  # type: ignore[misc]
+    boundaries = _boundary_arns(documents)
+    # A boundary vouches for the statements it gates only if it grants no IAM or STS itself
+    # (it is scanned below like every identity policy).
+    trusted = {arn for arn, d in boundaries.items() if not grants_iam_or_sts(d.document or {})}
+    for arn in sorted(set(boundaries) - trusted):
+        report.findings.append(Finding(boundaries[arn].address, "BoundaryGrantsIam", (), arn))
+    prepared = [for_cloudsplaining(d.document or {}, trusted) for d in identity]
+    report.gated = sum(gated for _doc, gated in prepared)
+    results = run_cloudsplaining(cloudsplaining, [doc for doc, _gated in prepared])
     for document, per_document in zip(identity, results, strict=True):
         for kind, method, actions in per_document:
             finding = Finding(document.address, kind, actions, method)
@@ -277,7 +350,7 @@ def describe(report: ScanReport, label: str) -> str:
     line = (
         f"{label}: {known} policy documents scanned ({', '.join(kinds)}), "
         f"{len(report.unknown)} known only at apply, {len(report.findings)} findings, "
-        f"{len(report.skipped)} skipped inline"
+        f"{len(report.skipped)} skipped inline, {report.gated} boundary-gated statements"
     )
     details = [f"  {f.type} {f.detail} {', '.join(f.actions)} in {f.address}" for f in report.findings]
     return "\n".join([line, *details])

@@ -41,7 +41,6 @@ PINNED_IAM_SKIPS = {
     ("ResourceExposure", "iam:deletepolicy"),
     ("ResourceExposure", "iam:deletepolicyversion"),
     ("ResourceExposure", "iam:deleterole"),
-    ("ResourceExposure", "iam:updateassumerolepolicy"),
     ("ResourceExposure", "iam:updaterole"),
     ("ResourceExposure", "iam:updateroledescription"),
     ("ResourceExposure", "s3:deletebucketpolicy"),
@@ -120,6 +119,36 @@ def test_scan_reports_an_escalation_it_cannot_skip(
         ("PrivilegeEscalation", "iam:createpolicyversion"): "not honoured",
     })  # fmt: skip
     assert report.count("PrivilegeEscalation") >= 1
+    # A Deny on one ARN does not hide the Allow on the others (cloudsplaining alone would
+    # subtract the denied action everywhere).
+    assert planted.document is not None
+    narrow_deny = {
+        "Effect": "Deny",
+        "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
+        "Resource": "arn:aws:iam::123456789012:policy/defaults-project-deploy",
+    }
+    masked = iam_scan.PolicyDocument(
+        "masked", "identity", "masked",
+        {"Version": "2012-10-17", "Statement": [*planted.document["Statement"], narrow_deny]},
+    )  # fmt: skip
+    assert iam_scan.scan_documents([masked], cloudsplaining).count("PrivilegeEscalation") >= 1
+    # A boundary condition vouches only for a boundary that grants no IAM or STS itself.
+    boundary_arn = "arn:aws:iam::123456789012:policy/leaky-boundary"
+    gated = iam_scan.PolicyDocument(
+        "gated", "identity", "gated",
+        {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PermissionsBoundary": boundary_arn}},
+        }]},
+    )  # fmt: skip
+    leaky = iam_scan.PolicyDocument(
+        "leaky", "identity", "leaky-boundary",
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
+        ]},
+    )  # fmt: skip
+    report = iam_scan.scan_documents([gated, leaky], cloudsplaining)
+    assert {f.type for f in report.findings} >= {"BoundaryGrantsIam", "PrivilegeEscalation"}
 
 
 def test_no_ci_role_gets_a_broad_managed_policy(rendered_project: Rendered) -> None:
@@ -261,7 +290,9 @@ def _deploy_cases(p: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str]
         ("control: put an inline policy on a bounded role", "iam:PutRolePolicy", f"{iam}:role/{s}--dev-training", with_boundary, True),
         ("change the prod deploy role's trust", "iam:UpdateAssumeRolePolicy", f"{iam}:role/{s}--prod-deploy", {}, False),
         ("change its own trust", "iam:UpdateAssumeRolePolicy", f"{iam}:role/{s}--dev-deploy", {}, False),
-        ("control: change a workload role's trust", "iam:UpdateAssumeRolePolicy", f"{iam}:role/{s}--dev-training", {}, True),
+        ("change a workload role's trust (to assume it)", "iam:UpdateAssumeRolePolicy", f"{iam}:role/{s}--dev-training", {}, False),
+        ("assume a workload role", "sts:AssumeRole", f"{iam}:role/{s}--dev-training", {}, False),
+        ("control: tag a workload role", "iam:TagRole", f"{iam}:role/{s}--dev-training", {}, True),
         ("write to a prod bucket", "s3:PutObject", f"arn:aws:s3:::{s}--prod-raw/data.csv", {}, False),
         ("write the prod state", "s3:PutObject", f"arn:aws:s3:::{s}--prod-tfstate/{s}/prod/terraform.tfstate", {}, False),
         ("read the prod state", "s3:GetObject", f"arn:aws:s3:::{s}--prod-tfstate/{s}/prod/terraform.tfstate", {}, False),

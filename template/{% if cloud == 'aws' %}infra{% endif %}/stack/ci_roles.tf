@@ -204,7 +204,6 @@ resource "aws_iam_policy" "boundary" {
 #iam-scan:skip=ResourceExposure:iam:DeletePolicy:deletes only this environment's policies; the CI policies and the boundary are denied
 #iam-scan:skip=ResourceExposure:iam:DeletePolicyVersion:old versions of this environment's policies only; the CI policies and the boundary are denied
 #iam-scan:skip=ResourceExposure:iam:DeleteRole:this environment's workload roles only; the CI roles are denied
-#iam-scan:skip=ResourceExposure:iam:UpdateAssumeRolePolicy:workload roles' trust (the stack sets it); whoever a workload role trusts gets at most its boundary; the CI roles are denied
 #iam-scan:skip=ResourceExposure:iam:UpdateRole:session duration and description of this environment's workload roles; the CI roles are denied
 #iam-scan:skip=ResourceExposure:iam:UpdateRoleDescription:descriptions of this environment's workload roles; the CI roles are denied
 data "aws_iam_policy_document" "deploy_iam" {
@@ -235,14 +234,15 @@ data "aws_iam_policy_document" "deploy_iam" {
     }
   }
 
-  # These requests carry no boundary key; the CI roles are denied below.
+  # These requests carry no boundary key; the CI roles are denied below. No
+  # iam:UpdateAssumeRolePolicy: a role's trust is set when it is created, and changing it
+  # later (to trust this role, say) is an administrator's apply.
   statement {
     sid = "ManageEnvironmentRoles"
     actions = [
       "iam:DeleteRole",
       "iam:TagRole",
       "iam:UntagRole",
-      "iam:UpdateAssumeRolePolicy",
       "iam:UpdateRole",
       "iam:UpdateRoleDescription",
     ]
@@ -282,6 +282,15 @@ data "aws_iam_policy_document" "deploy_iam" {
     sid       = "ReadCiIdentityProviders"
     actions   = ["iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviderTags"]
     resources = [local.github_provider_arn, local.gitlab_provider_arn]
+  }
+
+  # Same-account roles can be assumed on their trust policy alone: no role this one creates
+  # or changes can become a way out, because it may assume none.
+  statement {
+    sid       = "NeverAssumeAnotherRole"
+    effect    = "Deny"
+    actions   = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"]
+    resources = ["*"]
   }
 
   statement {
@@ -547,6 +556,13 @@ data "aws_iam_policy_document" "plan" {
     sid       = "ReadEnvironmentBudget"
     actions   = ["budgets:ListTagsForResource", "budgets:ViewBudget"]
     resources = [local.env_budget_arns]
+  }
+
+  statement {
+    sid       = "NeverAssumeAnotherRole"
+    effect    = "Deny"
+    actions   = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"]
+    resources = ["*"]
   }
 }
 
