@@ -457,7 +457,7 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
 
     assert ci["plan"]["parallel"]["matrix"] == [{"TF_ENV": ["dev", "staging", "prod"]}]
     plan_script = "\n".join(ci["plan"]["script"])
-    assert "terraform -chdir=\"infra/envs/$TF_ENV\" plan" in plan_script
+    assert 'terraform -chdir="infra/envs/$TF_ENV" plan' in plan_script
     for env in ("DEV", "STAGING", "PROD"):
         assert f'AWS_ROLE_ARN="$AWS_PLAN_ROLE_ARN_{env}"' in plan_script
     slug = answers["project_slug"]

@@ -35,9 +35,7 @@ class UnsupportedPolicy(ValueError):
 
 @lru_cache(maxsize=4096)
 def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(
-        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern
-    )
+    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
     return re.compile(f"\\A{body}\\Z", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
 
 

@@ -151,7 +151,9 @@ def inline_skips(infra: Path) -> dict[tuple[str, str], str]:
             if found:
                 finding_type, action, reason = found.groups()
                 if finding_type == UNSKIPPABLE:
-                    raise DayoneError(f"{tf.name}: a privilege-escalation finding cannot be skipped")
+                    raise DayoneError(
+                        f"{tf.name}: a privilege-escalation finding cannot be skipped"
+                    )
                 if len(reason.strip()) <= 20:
                     raise DayoneError(f"{tf.name}: iam-scan skip of {action} needs a reason")
                 skips[(finding_type, action.lower())] = reason.strip()
@@ -237,7 +239,9 @@ def trust_findings(document: PolicyDocument) -> list[Finding]:
             }
             if not {"aud", "sub"} <= keys:
                 findings.append(
-                    Finding(document.address, "UnpinnedWebIdentity", (), "aud and sub must be tested")
+                    Finding(
+                        document.address, "UnpinnedWebIdentity", (), "aud and sub must be tested"
+                    )
                 )
     return findings
 
@@ -308,7 +312,9 @@ def _boundary_arns(documents: Sequence[PolicyDocument]) -> dict[str, PolicyDocum
                     if key.lower() == BOUNDARY_KEY:
                         named.update(values if isinstance(values, list) else [values])
     by_name = {d.name: d for d in documents if d.kind == "identity"}
-    return {arn: by_name[arn.rsplit("/", 1)[-1]] for arn in named if arn.rsplit("/", 1)[-1] in by_name}
+    return {
+        arn: by_name[arn.rsplit("/", 1)[-1]] for arn in named if arn.rsplit("/", 1)[-1] in by_name
+    }
 
 
 def scan_documents(
@@ -352,5 +358,7 @@ def describe(report: ScanReport, label: str) -> str:
         f"{len(report.unknown)} known only at apply, {len(report.findings)} findings, "
         f"{len(report.skipped)} skipped inline, {report.gated} boundary-gated statements"
     )
-    details = [f"  {f.type} {f.detail} {', '.join(f.actions)} in {f.address}" for f in report.findings]
+    details = [
+        f"  {f.type} {f.detail} {', '.join(f.actions)} in {f.address}" for f in report.findings
+    ]
     return "\n".join([line, *details])

@@ -48,7 +48,12 @@ PINNED_IAM_SKIPS = {
     ("ResourceExposure", "s3:putbucketpublicaccessblock"),
 }
 
-BROAD_MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "IAMFullAccess")
+BROAD_MANAGED_POLICIES = (
+    "AdministratorAccess",
+    "PowerUserAccess",
+    "ReadOnlyAccess",
+    "IAMFullAccess",
+)
 
 
 def _documents(plan: dict[str, Any]) -> dict[str, iam_scan.PolicyDocument]:
@@ -94,11 +99,8 @@ def test_cloudsplaining_finds_no_escalation_and_only_pinned_skips(
             ), document
 
 
-def test_scan_reports_an_escalation_it_cannot_skip(
-    plans: Plans, rendered_project: Rendered
-) -> None:
+def test_scan_reports_an_escalation_it_cannot_skip() -> None:
     """The scan is not vacuous: the old PowerUser-era grant is found, whatever the skips say."""
-    project, _ = rendered_project("defaults")
     cloudsplaining = cloudsplaining_executable(project_environment())
     planted = iam_scan.PolicyDocument(
         "planted",
@@ -189,7 +191,10 @@ def test_github_roles_trust_only_their_own_jobs(plans: Plans, rendered_project: 
         deploy = _doc(plan, f"{slug}--{env}-deploy", "trust")
         plan_role = _doc(plan, f"{slug}--{env}-plan", "trust")
         for who, claims in job.items():
-            assert can_assume_with_web_identity(deploy, provider, claims) == (who == env), (env, who)
+            assert can_assume_with_web_identity(deploy, provider, claims) == (who == env), (
+                env,
+                who,
+            )
             expected = who in {"pull request", "main"}
             assert can_assume_with_web_identity(plan_role, provider, claims) == expected, (env, who)
 
@@ -313,7 +318,9 @@ def _deploy_cases(p: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str]
     ]  # fmt: skip
 
 
-def test_dev_deploy_role_is_refused_what_would_lead_out_of_dev(dev_policies: dict[str, Any]) -> None:
+def test_dev_deploy_role_is_refused_what_would_lead_out_of_dev(
+    dev_policies: dict[str, Any],
+) -> None:
     for description, action, resource, context, expected in _deploy_cases(dev_policies):
         allowed = is_allowed(dev_policies["deploy"], action, resource, context)
         assert allowed == expected, f"{description}: {action} on {resource}"
@@ -344,7 +351,12 @@ def test_roles_made_by_the_deploy_role_stay_inside_the_boundary(
     dev_policies: dict[str, Any],
 ) -> None:
     s, iam = dev_policies["slug"], dev_policies["iam"]
-    everything = [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
+    everything = [
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        }
+    ]
     boundary = dev_policies["boundary"]
     cases = [
         ("create a role", "iam:CreateRole", f"{iam}:role/{s}--dev-x", False),
