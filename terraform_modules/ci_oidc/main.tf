@@ -2,7 +2,14 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+# The provider's default tags reach every role too; IAM sees them together with ours.
+data "aws_default_tags" "current" {}
+
 locals {
+  # The environment is in the role name and, through the provider's default tags, in an
+  # `environment` tag: no tag of our own repeats it.
+  role_tags = { for env, _ in var.environments : env => merge(var.tags, { Name = local.role_names[env] }) }
+
   github_host   = "token.actions.githubusercontent.com"
   gitlab_host   = var.gitlab == null ? null : trimprefix(var.gitlab.url, "https://")
   gitlab_aud    = var.gitlab == null ? null : coalesce(var.gitlab.audience, var.gitlab.url)
@@ -126,9 +133,18 @@ resource "aws_iam_role" "this" {
   name                 = local.role_names[each.key]
   assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
   max_session_duration = each.value.max_session_duration
-  tags                 = merge(var.tags, { Name = local.role_names[each.key], Environment = each.key })
+  tags                 = local.role_tags[each.key]
 
   depends_on = [aws_iam_openid_connect_provider.github, aws_iam_openid_connect_provider.gitlab]
+
+  lifecycle {
+    # IAM compares tag keys case-insensitively: `environment` from the provider's default
+    # tags and `Environment` here would make CreateRole fail, which only an apply shows.
+    precondition {
+      condition     = length(distinct([for key in keys(merge(data.aws_default_tags.current.tags, local.role_tags[each.key])) : lower(key)])) == length(keys(merge(data.aws_default_tags.current.tags, local.role_tags[each.key])))
+      error_message = "The role's tags and the provider's default_tags hold keys that differ only by case (IAM treats them as duplicates): ${join(", ", sort(keys(merge(data.aws_default_tags.current.tags, local.role_tags[each.key]))))}."
+    }
+  }
 }
 
 resource "aws_iam_role_policy_attachment" "this" {

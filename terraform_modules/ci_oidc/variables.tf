@@ -129,4 +129,9 @@ variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = length(distinct([for key in keys(var.tags) : lower(key)])) == length(var.tags)
+    error_message = "tags must not hold keys that differ only by case (e.g. environment and Environment): IAM treats them as duplicates."
+  }
 }

@@ -233,3 +233,45 @@ run "rejects_no_ci_system" {
 
   expect_failures = [var.environments]
 }
+
+# IAM tag keys are case-insensitive. These runs catch, at plan time, what made CreateRole
+# fail on apply ("Duplicate tag keys found"): a key that differs only by case from a
+# default tag of the provider, or from another key of var.tags.
+run "tag_keys_differing_by_case_from_default_tags_are_refused" {
+  command = plan
+
+  override_data {
+    target = data.aws_default_tags.current
+    values = { tags = { environment = "dev", project = "example" } }
+  }
+
+  variables {
+    tags = { Environment = "dev" }
+  }
+
+  expect_failures = [aws_iam_role.this]
+}
+
+run "tag_keys_differing_by_case_in_tags_are_refused" {
+  command = plan
+
+  variables {
+    tags = { owner = "a", Owner = "b" }
+  }
+
+  expect_failures = [var.tags]
+}
+
+run "default_tags_and_module_tags_together_are_accepted" {
+  command = plan
+
+  override_data {
+    target = data.aws_default_tags.current
+    values = { tags = { environment = "dev", project = "example" } }
+  }
+
+  assert {
+    condition     = alltrue([for role in aws_iam_role.this : !contains([for key in keys(role.tags) : lower(key)], "environment")])
+    error_message = "The module must not add an environment tag of its own: the provider's default tags carry it."
+  }
+}
