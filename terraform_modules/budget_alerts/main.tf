@@ -16,6 +16,17 @@ resource "aws_budgets_budget" "this" {
   time_unit    = "MONTHLY"
   tags         = merge(var.tags, { Name = var.name })
 
+  # Without a filter a budget measures the whole account. Each key is a Budgets cost filter
+  # (e.g. TagKeyValue = ["user:cost-scope$churn/dev"]) so that it measures one environment.
+  dynamic "cost_filter" {
+    for_each = var.cost_filters
+
+    content {
+      name   = cost_filter.key
+      values = cost_filter.value
+    }
+  }
+
   dynamic "notification" {
     for_each = local.notifications
 

@@ -1,3 +1,14 @@
+variable "cost_filters" {
+  description = "Budgets cost filters, name => values, e.g. { TagKeyValue = [\"user:cost-scope$churn/dev\"] } to measure only resources carrying that tag (the tag must be activated as a cost allocation tag). Empty: the whole account."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name, values in var.cost_filters : length(values) > 0])
+    error_message = "cost_filters must give at least one value for each filter name."
+  }
+}
+
 variable "limit_amount_usd" {
   description = "Monthly cost budget in US dollars."
   type        = number

@@ -81,6 +81,40 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 data "aws_iam_policy_document" "tls_only" {
   for_each = aws_s3_bucket.this
 
+  # Read-only grants to principals of other accounts (dev reading prod's data): their own
+  # policies allow the reads, and the bucket owner must consent here as well.
+  dynamic "statement" {
+    for_each = length(lookup(var.read_only_principals, each.key, [])) > 0 ? [lookup(var.read_only_principals, each.key, [])] : []
+
+    content {
+      sid       = "ReadOnlyList"
+      effect    = "Allow"
+      actions   = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketVersions"]
+      resources = [each.value.arn]
+
+      principals {
+        type        = "AWS"
+        identifiers = statement.value
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(lookup(var.read_only_principals, each.key, [])) > 0 ? [lookup(var.read_only_principals, each.key, [])] : []
+
+    content {
+      sid       = "ReadOnlyObjects"
+      effect    = "Allow"
+      actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+      resources = ["${each.value.arn}/*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = statement.value
+      }
+    }
+  }
+
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"

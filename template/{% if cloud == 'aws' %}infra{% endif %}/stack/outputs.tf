@@ -3,6 +3,16 @@ output "bucket_names" {
   value       = module.data_lake.bucket_names
 }
 
+output "budget_cost_filter" {
+  description = "The cost filter that scopes this environment's budget."
+  value       = module.budget_alerts.cost_filters
+}
+
+output "budget_name" {
+  description = "Name of this environment's monthly cost budget."
+  value       = module.budget_alerts.budget_name
+}
+
 output "ci_subjects" {
   description = "The OIDC `sub` each CI role trusts, by role (empty without CI)."
   value       = var.ci == "none" ? {} : module.ci_oidc[0].subjects[var.ci]
@@ -21,6 +31,11 @@ output "image_build_project" {
 output "plan_role_arn" {
   description = "Read-only role CI assumes through OIDC to plan this environment (null without CI)."
   value       = var.ci == "none" ? null : module.ci_oidc[0].role_arns[local.plan_role_key]
+}
+
+output "prod_data_reader_role_arn" {
+  description = "Role developers of dev assume to read production data (null outside dev)."
+  value       = var.environment == "dev" ? aws_iam_role.prod_data_reader[0].arn : null
 }
 
 output "project_description" {

@@ -35,6 +35,22 @@ variable "data_retention_days" {
   type        = number
 }
 
+variable "dev_account_id" {
+  description = "AWS account of dev, whose reader roles prod's data buckets trust (per-environment accounts only; empty otherwise)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.dev_account_id == "" || can(regex("^[0-9]{12}$", var.dev_account_id))
+    error_message = "dev_account_id must be a 12-digit AWS account ID, or empty."
+  }
+
+  validation {
+    condition     = !(var.per_environment_accounts && var.environment == "prod") || can(regex("^[0-9]{12}$", var.dev_account_id))
+    error_message = "With per-environment accounts, prod needs dev_account_id (12 digits) to grant dev's readers read-only access to its data."
+  }
+}
+
 variable "environment" {
   description = "Environment name: dev, staging or prod."
   type        = string
@@ -47,6 +63,17 @@ variable "environment" {
 
 variable "force_destroy" {
   description = "Let `terraform destroy` delete non-empty buckets and registries. Never true for prod."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !(var.environment == "prod" && var.force_destroy)
+    error_message = "prod must keep its data: force_destroy is never allowed in prod."
+  }
+}
+
+variable "per_environment_accounts" {
+  description = "True when each environment has its own AWS account (aws_accounts = per-environment)."
   type        = bool
   default     = false
 }

@@ -98,3 +98,26 @@ run "rejects_non_positive_amount" {
 
   expect_failures = [var.limit_amount_usd]
 }
+
+run "cost_filter_scopes_the_budget" {
+  command = plan
+
+  variables {
+    cost_filters = { TagKeyValue = ["user:cost-scope$churn/dev"] }
+  }
+
+  assert {
+    condition     = length(aws_budgets_budget.this.cost_filter) == 1 && one(aws_budgets_budget.this.cost_filter).name == "TagKeyValue" && one(aws_budgets_budget.this.cost_filter).values == tolist(["user:cost-scope$churn/dev"])
+    error_message = "cost_filters must become the budget's cost_filter blocks."
+  }
+}
+
+run "empty_filter_values_are_refused" {
+  command = plan
+
+  variables {
+    cost_filters = { TagKeyValue = [] }
+  }
+
+  expect_failures = [var.cost_filters]
+}

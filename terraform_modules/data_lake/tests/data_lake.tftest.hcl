@@ -130,3 +130,23 @@ run "rejects_retention_over_ten_years" {
 
   expect_failures = [var.noncurrent_version_retention_days]
 }
+
+run "read_only_principals_are_refused_unless_roles" {
+  command = plan
+
+  variables {
+    read_only_principals = { raw = ["*"] }
+  }
+
+  expect_failures = [var.read_only_principals]
+}
+
+run "read_only_principals_need_a_known_purpose" {
+  command = plan
+
+  variables {
+    read_only_principals = { secrets = ["arn:aws:iam::111122223333:role/reader"] }
+  }
+
+  expect_failures = [var.read_only_principals]
+}

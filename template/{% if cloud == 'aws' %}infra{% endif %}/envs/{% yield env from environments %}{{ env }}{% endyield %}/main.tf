@@ -10,6 +10,9 @@ provider "aws" {
       environment = var.environment
       owner       = var.owner
       managed-by  = "terraform"
+      # What this environment's budget measures: activate `cost-scope` once as a cost
+      # allocation tag (Billing > Cost allocation tags), see docs/decisions/0002-ci-cd.md.
+      cost-scope = "${var.project}/${var.environment}"
     }
   }
 }
@@ -17,14 +20,16 @@ provider "aws" {
 module "stack" {
   source = "../../stack"
 
-  alert_emails         = var.alert_emails
-  budget_usd           = var.budget_usd
-  ci                   = var.ci
-  create_oidc_provider = var.create_oidc_provider
-  data_retention_days  = var.data_retention_days
-  environment          = var.environment
-  force_destroy        = var.force_destroy
-  project              = var.project
-  project_description  = var.project_description
-  repository           = var.repository
+  alert_emails             = var.alert_emails
+  budget_usd               = var.budget_usd
+  ci                       = var.ci
+  create_oidc_provider     = var.create_oidc_provider
+  data_retention_days      = var.data_retention_days
+  dev_account_id           = var.dev_account_id
+  environment              = var.environment
+  force_destroy            = var.force_destroy
+  per_environment_accounts = var.per_environment_accounts
+  project                  = var.project
+  project_description      = var.project_description
+  repository               = var.repository
 }

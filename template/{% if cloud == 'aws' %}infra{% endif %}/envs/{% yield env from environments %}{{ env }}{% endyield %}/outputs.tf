@@ -3,6 +3,16 @@ output "bucket_names" {
   value       = module.stack.bucket_names
 }
 
+output "budget_cost_filter" {
+  description = "The cost filter that scopes this environment's budget."
+  value       = module.stack.budget_cost_filter
+}
+
+output "budget_name" {
+  description = "Name of this environment's monthly cost budget."
+  value       = module.stack.budget_name
+}
+
 output "deploy_role_arn" {
   description = "Role CI assumes through OIDC to deploy this environment."
   value       = module.stack.deploy_role_arn
@@ -21,6 +31,11 @@ output "image_build_project" {
 output "plan_role_arn" {
   description = "Read-only role CI assumes through OIDC to plan this environment."
   value       = module.stack.plan_role_arn
+}
+
+output "prod_data_reader_role_arn" {
+  description = "Role developers of dev assume to read production data (null outside dev)."
+  value       = module.stack.prod_data_reader_role_arn
 }
 
 output "project_description" {

@@ -28,6 +28,12 @@ variable "data_retention_days" {
   type        = number
 }
 
+variable "dev_account_id" {
+  description = "AWS account of dev (per-environment accounts): prod's data buckets grant its reader roles read-only access."
+  type        = string
+  default     = ""
+}
+
 variable "environment" {
   description = "Environment name: dev, staging or prod."
   type        = string
@@ -41,6 +47,12 @@ variable "force_destroy" {
 variable "owner" {
   description = "Owner tag on every resource."
   type        = string
+}
+
+variable "per_environment_accounts" {
+  description = "True when each environment has its own AWS account."
+  type        = bool
+  default     = false
 }
 
 variable "project" {
