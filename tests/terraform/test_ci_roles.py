@@ -4,13 +4,16 @@ policies evaluated against the tokens of real jobs), and what the dev deploy and
 are refused (their planned policies evaluated by dayone.iam_eval). Every refusal is paired
 with an allowed sibling request, so that a policy that refuses everything fails too.
 
-These are evaluations of the planned documents, not calls to AWS or to an emulator: the
-emulator-backed version (moto with IAM enforcement) is still to do.
+Most refusals are evaluations of the planned documents (dayone.iam_eval); the main ones are
+also acted out on the rendered project's emulator (infra/local, moto with IAM enforcement):
+the dev deploy role, made there from its planned policies and assumed, calls IAM and S3.
+Trust (who may assume a role) is evaluated only: the emulator does not check OIDC tokens.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -370,3 +373,119 @@ def test_roles_made_by_the_deploy_role_stay_inside_the_boundary(
     for description, action, resource, expected in cases:
         allowed = is_allowed(everything, action, resource, boundary=boundary)
         assert allowed == expected, description
+
+
+# ---- the same refusals, acted out on the emulator with IAM enforcement ------------------------
+
+
+def _emulator_module(project: Path) -> Any:
+    """infra/local/emulator.py of the rendered project (moto, extended with IAM conditions
+    and boundaries)."""
+    import importlib.util
+
+    path = project / "infra" / "local" / "emulator.py"
+    spec = importlib.util.spec_from_file_location("rendered_emulator", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _refused(call: Callable[[], Any]) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        call()
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        assert code in {"AccessDenied", "AccessDeniedException"}, error
+        return True
+    return False
+
+
+def test_dev_deploy_role_is_refused_on_the_emulator(
+    plans: Plans, rendered_project: Rendered
+) -> None:
+    """The dev deploy role, made on the emulator from its planned policies and assumed, acts
+    under IAM enforcement (moto's auth plus infra/local's conditions and boundaries)."""
+    project, _ = rendered_project("defaults")
+    slug = read_answers(project)["project_slug"]
+    dev = plans("defaults")["dev"]
+    emulator_module = _emulator_module(project)
+    account = emulator_module.ACCOUNT_ID
+    assert _account(dev) == account  # the plan was made against the same fake account
+    iam_arn = f"arn:aws:iam::{account}"
+    boundary_arn = f"{iam_arn}:policy/{slug}--dev-boundary"
+    trust = json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"{iam_arn}:root"},
+                       "Action": "sts:AssumeRole"}],
+    })  # fmt: skip
+    with emulator_module.running_emulator() as emulator:
+        iam, s3, sts = (emulator.client(s) for s in ("iam", "s3", "sts"))
+        for name in ("boundary", "deploy-iam", "deploy-resources"):
+            iam.create_policy(
+                PolicyName=f"{slug}--dev-{name}",
+                PolicyDocument=json.dumps(_doc(dev, f"{slug}--dev-{name}", "identity")),
+            )
+        # The deploy role as the stack makes it, trusted here by the account (the emulator
+        # does not check OIDC tokens; the trust evaluation tests above cover who may assume it).
+        iam.create_role(RoleName=f"{slug}--dev-deploy", AssumeRolePolicyDocument=trust)
+        for name in ("deploy-iam", "deploy-resources"):
+            iam.attach_role_policy(
+                RoleName=f"{slug}--dev-deploy", PolicyArn=f"{iam_arn}:policy/{slug}--dev-{name}"
+            )
+        iam.create_role(RoleName=f"{slug}--prod-deploy", AssumeRolePolicyDocument=trust)
+        iam.create_role(
+            RoleName=f"{slug}--dev-training",
+            AssumeRolePolicyDocument=trust,
+            PermissionsBoundary=boundary_arn,
+        )
+        other = f"{slug}-churn"  # a second project whose slug starts with this one's
+        for bucket in (f"{slug}--dev-raw", f"{slug}--prod-raw", f"{slug}--prod-tfstate",
+                       f"{other}--dev-raw"):  # fmt: skip
+            s3.create_bucket(Bucket=bucket)
+        credentials = sts.assume_role(
+            RoleArn=f"{iam_arn}:role/{slug}--dev-deploy", RoleSessionName="deploy-dev"
+        )["Credentials"]
+        emulator.enforce_iam()
+        as_deploy = {
+            "access_key": credentials["AccessKeyId"],
+            "secret_key": credentials["SecretAccessKey"],
+            "session_token": credentials["SessionToken"],
+        }
+        d_iam, d_s3 = emulator.client("iam", **as_deploy), emulator.client("s3", **as_deploy)
+        everything = json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        })  # fmt: skip
+        cases: list[tuple[str, Callable[[], Any], bool]] = [
+            ("new default version of its own policy", lambda: d_iam.create_policy_version(
+                PolicyArn=f"{iam_arn}:policy/{slug}--dev-deploy-iam",
+                PolicyDocument=everything, SetAsDefault=True), True),
+            ("control: a new policy of the environment", lambda: d_iam.create_policy(
+                PolicyName=f"{slug}--dev-extra", PolicyDocument=everything), False),
+            ("a role without the boundary", lambda: d_iam.create_role(
+                RoleName=f"{slug}--dev-escape", AssumeRolePolicyDocument=trust), True),
+            ("control: a role with the boundary", lambda: d_iam.create_role(
+                RoleName=f"{slug}--dev-worker", AssumeRolePolicyDocument=trust,
+                PermissionsBoundary=boundary_arn), False),
+            ("the prod deploy role's trust", lambda: d_iam.update_assume_role_policy(
+                RoleName=f"{slug}--prod-deploy", PolicyDocument=trust), True),
+            ("its own trust", lambda: d_iam.update_assume_role_policy(
+                RoleName=f"{slug}--dev-deploy", PolicyDocument=trust), True),
+            ("control: tag a workload role", lambda: d_iam.tag_role(
+                RoleName=f"{slug}--dev-training", Tags=[{"Key": "k", "Value": "v"}]), False),
+            ("write a prod bucket", lambda: d_s3.put_object(
+                Bucket=f"{slug}--prod-raw", Key="x", Body=b"x"), True),
+            ("write the prod state", lambda: d_s3.put_object(
+                Bucket=f"{slug}--prod-tfstate", Key=f"{slug}/prod/terraform.tfstate",
+                Body=b"{}"), True),
+            ("write a second project's bucket", lambda: d_s3.put_object(
+                Bucket=f"{other}--dev-raw", Key="x", Body=b"x"), True),
+            ("control: write a dev bucket", lambda: d_s3.put_object(
+                Bucket=f"{slug}--dev-raw", Key="x", Body=b"x"), False),
+        ]  # fmt: skip
+        outcomes = {description: _refused(call) for description, call, _ in cases}
+    assert outcomes == {description: refused for description, _, refused in cases}

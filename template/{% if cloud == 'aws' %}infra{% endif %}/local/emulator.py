@@ -337,8 +337,12 @@ class Emulator:
         import urllib.request
 
         count = "0" if enabled else "inf"
+        # text/plain: with urllib's default form content type, the server reads an empty body.
         request = urllib.request.Request(
-            f"{self.endpoint}/moto-api/reset-auth", data=count.encode(), method="POST"
+            f"{self.endpoint}/moto-api/reset-auth",
+            data=count.encode(),
+            method="POST",
+            headers={"Content-Type": "text/plain"},
         )
         with urllib.request.urlopen(request, timeout=10):
             pass
