@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from dayone.checks import CheckOptions, CheckResult, run_checks
 from tests.support.project import ANSWER_SETS_DIR, answer_set, render
 from tests.support.pythons import find_python
 
@@ -44,6 +46,38 @@ def rendered_project(
                         os.environ[key] = value
             assert result.exit_code == 0, result.output
             cache[name] = (dest, env)
+        return cache[name]
+
+    return get
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A rendered project after its full `dayone check --all-envs`, and what the check kept:
+    per environment the plan and outputs of the emulated apply, and the terraform log."""
+
+    project: Path
+    env: dict[str, str]
+    results: list[CheckResult]
+    records: Path
+
+
+@pytest.fixture(scope="session")
+def checked_project(
+    rendered_project: Callable[[str], tuple[Path, dict[str, str]]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str], Checked]:
+    """Run every check of an answer set once per session (the expensive step, shared by the
+    tests that read its results); every environment is applied and destroyed."""
+    cache: dict[str, Checked] = {}
+
+    def get(name: str) -> Checked:
+        if name not in cache:
+            project, env = rendered_project(name)
+            records = tmp_path_factory.mktemp(f"records-{name}")
+            options = CheckOptions(all_envs=True, out_dir=records)
+            results = run_checks(project, env=env, options=options)
+            cache[name] = Checked(project, env, results, records)
         return cache[name]
 
     return get

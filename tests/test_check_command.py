@@ -102,3 +102,26 @@ def test_a_security_regression_fails_checkov(rendered_project: Rendered, tmp_pat
     exit_code, output = _check(clone, env, "checkov")
     assert exit_code == 1
     assert "1 check(s) failed: checkov (infra/)" in output
+
+
+def test_a_resource_the_cloud_refuses_fails_the_emulated_apply(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    """Plan and validate accept tag keys that differ only by case; IAM refuses them on
+    apply. Planted in the bootstrap, the first root applied, so the failure comes early."""
+    project, env = rendered_project("defaults")
+    clone = _clone(project, tmp_path / "duplicate-tags")
+    (clone / "infra" / "bootstrap" / "planted.tf").write_text(
+        'resource "aws_iam_role" "planted" {\n'
+        '  name               = "planted-duplicate-tags"\n'
+        '  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "codebuild.amazonaws.com" } }] })\n'
+        '  tags               = { Environment = "dev" } # the provider adds environment = "dev"\n'
+        "}\n"
+    )
+    _commit(clone, "Plant tag keys that differ only by case")
+    exit_code, output = _check(clone, env, "uv sync", "terraform apply")
+    assert exit_code == 1
+    assert "1 check(s) failed: terraform apply+destroy, emulated" in output
+    assert "Duplicate tag keys" in output
+    # Whatever was applied before the failure was destroyed again.
+    assert "left in the emulator after destroy: 0 resource(s)" in output

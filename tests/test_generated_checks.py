@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from dayone.checks import run_checks
+from tests.conftest import Checked
 from tests.support.project import ANSWER_SETS, read_answers
-
-Rendered = Callable[[str], tuple[Path, dict[str, str]]]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ANSWER_SETS)
-def test_generated_repo_is_green(rendered_project: Rendered, name: str) -> None:
-    project, env = rendered_project(name)
-    results = run_checks(project, env=env)
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.xdist_group(n)) for n in ANSWER_SETS]
+)
+def test_generated_repo_is_green(checked_project: Callable[[str], Checked], name: str) -> None:
+    checked = checked_project(name)
+    project, results = checked.project, checked.results
     failed = [r for r in results if not r.passed]
     report = "\n".join(f"--- {r.name} ---\n{r.tail}" for r in failed)
     assert not failed, report
@@ -28,7 +27,7 @@ def test_generated_repo_is_green(rendered_project: Rendered, name: str) -> None:
         assert names >= {
             "terraform fmt",
             *(f"terraform validate ({root})" for root in ("dev", "staging", "prod", "bootstrap")),
-            "terraform plan, offline (all envs)",
+            "terraform apply+destroy, emulated",
             "checkov (infra/)",
             "IAM policies (cloudsplaining, all envs)",
         }

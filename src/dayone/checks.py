@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 from dayone import iam_scan
 from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
-from dayone.offline_plan import copy_infra, local_aws, plan_environment, planned_resources
+from dayone.offline_plan import copy_infra, local_aws, plan_environment
 from dayone.terraform import Terraform, find_mirror, write_cli_config
 from dayone.tools import find_tool, project_environment, uv_executable
 
@@ -32,6 +34,14 @@ class CheckFailed(DayoneError):
     """A check ran and failed; the message is its output."""
 
 
+@dataclass(frozen=True)
+class CheckOptions:
+    """How far some checks go: every environment or dev only; where to keep their records."""
+
+    all_envs: bool = False
+    out_dir: Path | None = None
+
+
 @dataclass
 class CheckContext:
     """What a check may use: the project, its answers, and a scratch directory."""
@@ -42,6 +52,7 @@ class CheckContext:
     scratch: Path
     # Plans made by the plan check, by environment, for the checks that read them.
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    options: CheckOptions = field(default_factory=lambda: CheckOptions())
 
     @cached_property
     def terraform(self) -> Terraform:
@@ -55,13 +66,23 @@ class CheckContext:
         return copy_infra(self.project / "infra", self.scratch / "infra")
 
 
+PYTHON_LANE, TERRAFORM_LANE, LAST = "python", "terraform", "last"
+
+
 @dataclass(frozen=True)
 class Check:
-    """One named step; `applies` decides from the project's answers whether it runs."""
+    """One named step; `applies` decides from the project's answers whether it runs.
+
+    Checks of the Python lane and of the Terraform lane run concurrently, each lane in
+    order; `needs_project_env` waits for the project's environment (uv sync); the LAST lane
+    runs when both are done.
+    """
 
     name: str
     action: Callable[[CheckContext], str]
     applies: Callable[[Mapping[str, object]], bool] = lambda _answers: True
+    lane: str = PYTHON_LANE
+    needs_project_env: bool = False
 
 
 @dataclass
@@ -143,20 +164,34 @@ def terraform_validate(root: str) -> Callable[[CheckContext], str]:
     return run
 
 
-def terraform_offline_plans(context: CheckContext) -> str:
-    """Plan every environment against a local AWS emulator, with fake credentials."""
-    lines = []
-    with local_aws() as endpoint:
-        for environment in ENVIRONMENTS:
-            plan = plan_environment(
-                context.terraform, context.infra_copy / "envs" / environment, endpoint
-            )
-            context.plans[environment] = plan
-            resources = planned_resources(plan)
-            if not resources:
-                raise CheckFailed(f"{environment}: the plan creates nothing")
-            lines.append(f"{environment}: {len(resources)} resources planned")
-    return "\n".join(lines)
+def _offline_plans(context: CheckContext) -> dict[str, dict[str, Any]]:
+    """Plans of every environment against a local AWS emulator, with fake credentials, made
+    once per check run for the checks that read plans (the IAM scan)."""
+    if not context.plans:
+        with local_aws() as endpoint:
+            for environment in ENVIRONMENTS:
+                context.plans[environment] = plan_environment(
+                    context.terraform, context.infra_copy / "envs" / environment, endpoint
+                )
+    return context.plans
+
+
+EMULATED_APPLY = "infra/local/apply_destroy.py"
+
+
+def terraform_emulated_apply(context: CheckContext) -> str:
+    """Apply and destroy dev (or every environment) on the project's local AWS emulator.
+
+    The project's own script does the work (`make infra-local` runs it too), with the
+    project's dependencies and the Terraform configuration dayone uses (provider mirror).
+    """
+    if not (context.project / EMULATED_APPLY).is_file():
+        raise CheckFailed(f"{EMULATED_APPLY} is missing: update the project (dayone update)")
+    args = ["--all-envs"] if context.options.all_envs else ["--env", "dev"]
+    if context.options.out_dir is not None:
+        args += ["--out-dir", str(context.options.out_dir)]
+    run = command("uv", "run", "--no-sync", "python", EMULATED_APPLY, *args)
+    return run(replace(context, env=context.terraform.env))
 
 
 def checkov_executable(env: Mapping[str, str]) -> str:
@@ -198,12 +233,11 @@ def cloudsplaining_executable(env: Mapping[str, str]) -> str:
 def iam_policy_scan(context: CheckContext) -> str:
     """Every IAM policy document of every environment's plan: no privilege escalation, and
     every other finding fixed or skipped inline with a reason (see dayone.iam_scan)."""
-    if not context.plans:  # run on its own (--only): plan first
-        terraform_offline_plans(context)
+    plans = _offline_plans(context)
     cloudsplaining = cloudsplaining_executable(context.env)
     skips = iam_scan.inline_skips(context.project / "infra")
     lines, failed = [], False
-    for environment, plan in context.plans.items():
+    for environment, plan in plans.items():
         report = iam_scan.scan_documents(iam_scan.policy_documents(plan), cloudsplaining, skips)
         lines.append(iam_scan.describe(report, environment))
         failed = failed or bool(report.findings)
@@ -234,26 +268,37 @@ def ci_zizmor(context: CheckContext) -> str:
     return command(zizmor, "--offline", "--min-severity", "medium", workflows)(context)
 
 
+UV_SYNC = "uv sync (locked)"
+
 PYTHON_CHECKS: tuple[Check, ...] = (
-    Check("uv sync (locked)", command("uv", "sync", "--locked", "--quiet")),
+    Check(UV_SYNC, command("uv", "sync", "--locked", "--quiet")),
     Check(
         "pre-commit (all files)",
         command("uv", "run", "--no-sync", "pre-commit", "run", "--all-files"),
+        needs_project_env=True,
     ),
-    Check("pytest", command("uv", "run", "--no-sync", "pytest", "-q")),
+    Check("pytest", command("uv", "run", "--no-sync", "pytest", "-q"), needs_project_env=True),
 )
 
+
+def _terraform(name: str, action: Callable[[CheckContext], str], **kwargs: bool) -> Check:
+    return Check(name, action, _has_aws, lane=TERRAFORM_LANE, **kwargs)
+
+
 TERRAFORM_CHECKS: tuple[Check, ...] = (
-    Check("terraform fmt", terraform_fmt, _has_aws),
-    Check("terraform test (modules)", terraform_module_tests, _has_aws),
+    _terraform("terraform fmt", terraform_fmt),
+    _terraform("terraform test (modules)", terraform_module_tests),
     *(
-        Check(f"terraform validate ({e})", terraform_validate(f"envs/{e}"), _has_aws)
+        _terraform(f"terraform validate ({e})", terraform_validate(f"envs/{e}"))
         for e in ENVIRONMENTS
     ),
-    Check("terraform validate (bootstrap)", terraform_validate("bootstrap"), _has_aws),
-    Check("terraform plan, offline (all envs)", terraform_offline_plans, _has_aws),
-    Check("IAM policies (cloudsplaining, all envs)", iam_policy_scan, _has_aws),
-    Check("checkov (infra/)", checkov_scan, _has_aws),
+    _terraform("terraform validate (bootstrap)", terraform_validate("bootstrap")),
+    _terraform("checkov (infra/)", checkov_scan),
+    _terraform("IAM policies (cloudsplaining, all envs)", iam_policy_scan),
+    # The emulated apply runs the project's own script in the project's environment.
+    _terraform(
+        "terraform apply+destroy, emulated", terraform_emulated_apply, needs_project_env=True
+    ),
 )
 
 CI_CHECKS: tuple[Check, ...] = (
@@ -265,7 +310,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     *PYTHON_CHECKS,
     *CI_CHECKS,
     *TERRAFORM_CHECKS,
-    Check("tree unchanged by checks", tree_unchanged),
+    Check("tree unchanged by checks", tree_unchanged, lane=LAST),
 )
 
 
@@ -296,18 +341,45 @@ def run_checks(
     env: Mapping[str, str] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
     only: Sequence[str] = (),
+    options: CheckOptions | None = None,
 ) -> list[CheckResult]:
     """Run every applicable check (all of them, even after a failure) and report each."""
     checks = select(checks, only)
     answers = read_project_answers(project)
-    results: list[CheckResult] = []
+    applicable = [c for c in checks if c.applies(answers)]
+    finished: dict[str, CheckResult] = {}
+    report = threading.Lock()
+    # Checks that need the project's environment wait until uv sync has run (or is not
+    # among the selected checks, so the environment is taken as it is).
+    project_env_ready = threading.Event()
+    if not any(c.name == UV_SYNC for c in applicable):
+        project_env_ready.set()
+
     with tempfile.TemporaryDirectory(prefix="dayone-check-") as scratch:
-        context = CheckContext(project, answers, project_environment(env), Path(scratch))
-        for check in checks:
-            if not check.applies(answers):
-                continue
-            result = run_check(check, context)
-            results.append(result)
-            if on_result:
-                on_result(result)
-    return results
+        context = CheckContext(
+            project, answers, project_environment(env), Path(scratch), options or CheckOptions()
+        )
+
+        def run_lane(lane: str) -> None:
+            try:
+                for check in (c for c in applicable if c.lane == lane):
+                    if check.needs_project_env:
+                        project_env_ready.wait()
+                    result = run_check(check, context)
+                    if check.name == UV_SYNC:
+                        project_env_ready.set()
+                    with report:
+                        finished[check.name] = result
+                        if on_result:
+                            on_result(result)
+            finally:
+                project_env_ready.set()  # never leave the other lane waiting
+
+        with ThreadPoolExecutor(max_workers=2) as lanes:
+            for future in [
+                lanes.submit(run_lane, PYTHON_LANE),
+                lanes.submit(run_lane, TERRAFORM_LANE),
+            ]:
+                future.result()
+        run_lane(LAST)
+    return [finished[c.name] for c in applicable if c.name in finished]

@@ -1,5 +1,5 @@
-"""The generated infra/ of every AWS answer set: formatted, valid, and planned offline per
-environment with the expected resources; scanned by checkov with a pinned set of skips."""
+"""The generated infra/ of every AWS answer set: what each environment's plan (made by the
+emulated apply of `dayone check --all-envs`) holds, and checkov with a pinned set of skips."""
 
 from __future__ import annotations
 
@@ -15,12 +15,20 @@ import pytest
 from dayone.checks import checkov_executable
 from dayone.offline_plan import planned_resources
 from dayone.tools import project_environment
+from tests.conftest import Checked
 from tests.support.project import ANSWER_SETS, REPO_ROOT, answer_set, read_answers
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform]
 
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
 AWS_SETS = [name for name in ANSWER_SETS if answer_set(name).get("cloud", "aws") == "aws"]
+
+
+def grouped(*names: str) -> list[Any]:
+    """Run on the worker that checks the same answer set, so its check runs once."""
+    return [pytest.param(n, marks=pytest.mark.xdist_group(n)) for n in names]
+
+
 ENVIRONMENTS = ("dev", "staging", "prod")
 
 # Every inline `#checkov:skip` in the modules, by check ID. Adding a skip is a decision:
@@ -41,6 +49,17 @@ PINNED_SKIPS = {
 
 def test_aws_answer_sets_exist() -> None:
     assert {"defaults", "gitlab", "hostile-text"} <= set(AWS_SETS)
+
+
+@pytest.fixture(scope="session")
+def plans(checked_project: Callable[[str], Checked]) -> Callable[[str], dict[str, dict[str, Any]]]:
+    """The plan of dev, staging and prod that the emulated apply of the check applied."""
+
+    def get(name: str) -> dict[str, dict[str, Any]]:
+        records = checked_project(name).records
+        return {env: json.loads((records / f"{env}.plan.json").read_text()) for env in ENVIRONMENTS}
+
+    return get
 
 
 def _resources(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
@@ -75,7 +94,7 @@ def test_backends_are_distinct_locked_and_encrypted(rendered_project: Rendered, 
     assert len(keys) == 3
 
 
-@pytest.mark.parametrize("name", ["defaults", "gitlab"])
+@pytest.mark.parametrize("name", grouped("defaults", "gitlab"))
 def test_plans_hold_the_expected_resources(
     plans: Callable[[str], dict[str, dict[str, Any]]], rendered_project: Rendered, name: str
 ) -> None:
@@ -132,6 +151,7 @@ def test_plans_hold_the_expected_resources(
         assert not any("*" in subject for subject in subjects[env])
 
 
+@pytest.mark.xdist_group("hostile-text")
 def test_hostile_free_text_is_planned_literally(
     plans: Callable[[str], dict[str, dict[str, Any]]], rendered_project: Rendered
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dayone.checks import ALL_CHECKS, CheckResult, run_checks, select
+from dayone.checks import ALL_CHECKS, CheckOptions, CheckResult, run_checks, select
 from dayone.errors import DayoneError
 
 
@@ -26,6 +26,13 @@ def check(
             "e.g. --only terraform --only pytest.",
         ),
     ] = None,
+    all_envs: Annotated[
+        bool,
+        typer.Option(
+            "--all-envs",
+            help="Apply and destroy every environment on the local AWS emulator, not only dev.",
+        ),
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the output of passing checks too.")
     ] = False,
@@ -40,7 +47,9 @@ def check(
     typer.echo(f"Checking {project}")
     typer.echo(f"  {'result':<5} {'time':>8}  check")
     try:
-        results = run_checks(project, on_result=_print_row, only=only or [])
+        results = run_checks(
+            project, on_result=_print_row, only=only or [], options=CheckOptions(all_envs=all_envs)
+        )
     except DayoneError as error:
         typer.echo(f"dayone: error: {error}", err=True)
         raise typer.Exit(1) from None

@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from emulator import ACCOUNT_ID, FAKE_CREDENTIALS, Emulator, running_emulator
+from emulator import ACCOUNT_ID, Emulator, running_emulator
 
 INFRA = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = tuple(sorted(p.name for p in (INFRA / "envs").iterdir() if p.is_dir()))
@@ -114,18 +114,10 @@ class Terraform:
         return done.stdout
 
 
-def terraform_environment(emulator: Emulator, scratch: Path, account: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(FAKE_CREDENTIALS)
-    env.update(
-        AWS_ACCESS_KEY_ID=account,
-        AWS_SECRET_ACCESS_KEY=account,
-        AWS_ENDPOINT_URL=emulator.endpoint,
-        TF_IN_AUTOMATION="1",
-        TF_INPUT="0",
-    )
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
-        env.pop(name, None)
+def terraform_environment(emulator: Emulator, scratch: Path) -> dict[str, str]:
+    # The keys are in the provider and backend overrides; nothing else may reach AWS.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=emulator.endpoint, TF_IN_AUTOMATION="1", TF_INPUT="0")
     mirror = env.get(MIRROR_VAR)
     if mirror and not Path(env.get("TF_CLI_CONFIG_FILE") or "/nonexistent").is_file():
         cache = (
@@ -195,7 +187,7 @@ def cycle(
         ),
     )
     infra = work / "infra"
-    tf = Terraform(terraform_environment(emulator, work, account))
+    tf = Terraform(terraform_environment(emulator, work))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         tf.log = out_dir / f"{environment}.log"

@@ -33,7 +33,6 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
 
 ACCOUNT_ID = "123456789012"  # moto's default account: the one fake credentials map to
-FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "emulator", "AWS_SECRET_ACCESS_KEY": "emulator"}
 
 
 def _add_budget_calls() -> None:
@@ -251,7 +250,7 @@ def _patch_iam_enforcement() -> None:
             return None
         backend = iam_backends[access_key.account_id][access_key.partition]
         role = backend.get_role(access_key._owner_role_name)
-        arn = getattr(role, "permissions_boundary", None)
+        arn = getattr(role, "permissions_boundary_arn", None)
         if not arn:
             return None
         policy = backend.get_policy(arn)
@@ -342,23 +341,27 @@ class Emulator:
             f"{self.endpoint}/moto-api/reset-auth",
             data=count.encode(),
             method="POST",
+            # Not a form: moto reads the raw body.
             headers={"Content-Type": "text/plain"},
         )
         with urllib.request.urlopen(request, timeout=10):
             pass
 
     def client(self, service: str, **credentials: str) -> Any:
+        """A boto3 client of the emulator. Without credentials it acts as the admin of the
+        default account; with access_key/secret_key (and session_token) as that principal.
+        Keys are fake and set in-process: no profile or environment variable is read."""
         import boto3
+        import botocore.session
 
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=credentials.get("access_key", FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]),
-            aws_secret_access_key=credentials.get(
-                "secret_key", FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
-            ),
-            aws_session_token=credentials.get("session_token"),
+        session = botocore.session.get_session()
+        session.set_credentials(
+            credentials.get("access_key", ACCOUNT_ID),
+            credentials.get("secret_key", ACCOUNT_ID),
+            credentials.get("session_token"),
+        )
+        return boto3.Session(botocore_session=session).client(
+            service, endpoint_url=self.endpoint, region_name="us-east-1"
         )
 
 
