@@ -53,7 +53,9 @@ def main() -> None:
                 per_check.setdefault(result.name, []).append(result.seconds)
                 if result.name.startswith("terraform apply+destroy"):
                     apply_lines += [
-                        line.strip() for line in result.output.splitlines() if line.startswith("ok ")
+                        line.strip()
+                        for line in result.output.splitlines()
+                        if line.startswith("ok ")
                     ]
     print(f"{'check':<36} {'median s':>9}   (warm caches, runs={args.runs})")
     for name, values in per_check.items():

@@ -8,7 +8,6 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 

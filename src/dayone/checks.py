@@ -50,9 +50,9 @@ class CheckContext:
     answers: Mapping[str, object]
     env: dict[str, str]
     scratch: Path
-    # Plans made by the plan check, by environment, for the checks that read them.
-    plans: dict[str, dict[str, Any]] = field(default_factory=dict)
     options: CheckOptions = field(default_factory=lambda: CheckOptions())
+    # Offline plans by environment, made once for the checks that read them (the IAM scan).
+    plans: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @cached_property
     def terraform(self) -> Terraform:
