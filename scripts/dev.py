@@ -6,9 +6,11 @@
     python3 scripts/dev.py test    run the whole test suite (what .ci/run calls)
 
 Only the standard library is used here, because this runs before anything is installed.
-Two virtual environments are made: .venv for dayone and its test tools, and .venv-checkov
-for checkov, which pins an old `packaging` that would clash with copier's. checkov is linked
-into .venv/bin, so `. .venv/bin/activate` puts dayone, uv, copier and every check tool on PATH.
+Three virtual environments are made: .venv for dayone and its test tools, .venv-checkov
+for checkov, which pins an old `packaging` that would clash with copier's, and
+.venv-cloudsplaining for cloudsplaining and its policy_sentry/boto3 pins. checkov and
+cloudsplaining are linked into .venv/bin, so `. .venv/bin/activate` puts dayone, uv,
+copier and every check tool on PATH.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ MAIN_VENV = ROOT / ".venv"
 CHECKOV_VENV = ROOT / ".venv-checkov"
 CHECKOV_REQUIREMENT = "checkov==3.3.30"
 HEARTBEAT_SECONDS = 15
+# cloudsplaining (IAM privilege-escalation scan) gets its own environment too: it brings
+# policy_sentry, boto3 and their pins, which must not move copier's.
+CLOUDSPLAINING_VENV = ROOT / ".venv-cloudsplaining"
+CLOUDSPLAINING_REQUIREMENT = "cloudsplaining==0.9.1"
 
 
 def _bin(env: Path, name: str) -> Path:
@@ -45,6 +51,7 @@ def environments() -> list[tuple[Path, list[str], bytes]]:
     return [
         (MAIN_VENV, ["-e", f"{ROOT}[dev]"], pyproject),
         (CHECKOV_VENV, [CHECKOV_REQUIREMENT], b""),
+        (CLOUDSPLAINING_VENV, [CLOUDSPLAINING_REQUIREMENT], b""),
     ]
 
 
@@ -140,12 +147,14 @@ def setup() -> dict[str, str]:
     started = time.monotonic()
     for env_dir, requirements, stamp_source in environments():
         _ensure_venv(env_dir, requirements, stamp_source)
-    link = _bin(MAIN_VENV, "checkov")
-    if not link.exists() and not link.is_symlink():
-        link.symlink_to(_bin(CHECKOV_VENV, "checkov"))
+    for tool, env_dir in (("checkov", CHECKOV_VENV), ("cloudsplaining", CLOUDSPLAINING_VENV)):
+        link = _bin(MAIN_VENV, tool)
+        if not link.exists() and not link.is_symlink():
+            link.symlink_to(_bin(env_dir, tool))
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(_bin(MAIN_VENV, "")), env.get("PATH", "")])
     env["DAYONE_CHECKOV"] = str(_bin(CHECKOV_VENV, "checkov"))
+    env["DAYONE_CLOUDSPLAINING"] = str(_bin(CLOUDSPLAINING_VENV, "cloudsplaining"))
     if not env.get(MIRROR_ENV_VAR):
         mirror = discover_provider_mirror()
         if mirror is not None:

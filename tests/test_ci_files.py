@@ -300,14 +300,28 @@ def test_deploys_run_on_the_right_events(rendered_project: Rendered) -> None:
     (build,) = [s for s in job["steps"] if "start-build" in str(s.get("run", ""))]
     assert build["env"]["IMAGE_TAG"] == "${{ github.sha }}"
     assert build["env"]["CODEBUILD_PROJECT"] == (
-        f"{answers['project_slug']}-${{{{ inputs.environment }}}}-image"
+        f"{answers['project_slug']}--${{{{ inputs.environment }}}}-image"
     )
 
 
 def test_plans_cover_every_environment_and_are_kept(rendered_project: Rendered) -> None:
     project, _ = rendered_project(AWS_GITHUB_SET)
-    plan = _workflows(project)["ci.yml"]["jobs"]["plan"]
-    assert plan["strategy"]["matrix"]["environment"] == ["dev", "staging", "prod"]
+    jobs = _workflows(project)["ci.yml"]["jobs"]
+    plan = jobs["plan"]
+    # One read-only plan role per environment, each from its own repository variable.
+    assert plan["strategy"]["matrix"]["include"] == [
+        {
+            "environment": env,
+            "role_variable": f"AWS_PLAN_ROLE_ARN_{env.upper()}",
+            "role": f"${{{{ vars.AWS_PLAN_ROLE_ARN_{env.upper()} }}}}",
+        }
+        for env in ("dev", "staging", "prod")
+    ]
+    (configure,) = [s for s in plan["steps"] if "configure-aws-credentials" in _uses(s)]
+    assert configure["with"]["role-to-assume"] == "${{ matrix.role }}"
+    assert "AWS_PLAN_ROLE_ARN }}" not in json.dumps(jobs)
+    for env in ("dev", "staging", "prod"):
+        assert f"vars.AWS_PLAN_ROLE_ARN_{env.upper()} != ''" in jobs[f"deploy-{env}"]["if"]
     assert "environment" not in plan  # plans never wait for prod's approval
     assert any("upload-artifact" in _uses(s) for s in plan["steps"])
     envs = (
@@ -437,38 +451,66 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
     project, _ = rendered_project("gitlab")
     answers = read_answers(project)
     ci = _load(project / ".gitlab-ci.yml")
-    assert ci[".aws-oidc"]["id_tokens"] == {"AWS_ID_TOKEN": {"aud": "sts.amazonaws.com"}}
+    # No shared token: every job that assumes a role asks for that role's own audience.
+    assert "id_tokens" not in ci[".aws-oidc"]
     assert ci["variables"]["AWS_REGION"] == answers["aws_region"]
 
     assert ci["plan"]["parallel"]["matrix"] == [{"TF_ENV": ["dev", "staging", "prod"]}]
-    assert ci["plan"]["artifacts"]["paths"]
-    assert "make infra-plan" in "\n".join(ci["plan"]["script"])
+    plan_script = "\n".join(ci["plan"]["script"])
+    assert 'terraform -chdir="infra/envs/$TF_ENV" plan' in plan_script
+    for env in ("DEV", "STAGING", "PROD"):
+        assert f'AWS_ROLE_ARN="$AWS_PLAN_ROLE_ARN_{env}"' in plan_script
+    slug = answers["project_slug"]
+    plan_aud = f"sts.amazonaws.com/{slug}--plan"
+    assert ci["plan"]["id_tokens"] == {"AWS_ID_TOKEN": {"aud": plan_aud}}
+    # Plans and applied plans hold state values: project developers only.
+    for job in ("plan", ".deploy"):
+        assert ci[job]["artifacts"]["access"] == "developer"
 
     def only_rule(job: str) -> dict[str, Any]:
         (rule,) = ci[job]["rules"]
         return dict(rule)
 
-    dev = only_rule("deploy-dev")
-    assert '$CI_COMMIT_BRANCH == "main"' in dev["if"] and "CI_COMMIT_TAG" not in dev["if"]
-    staging = only_rule("deploy-staging")
-    assert "$CI_COMMIT_TAG =~ /^v/" in staging["if"] and "CI_COMMIT_BRANCH" not in staging["if"]
-    # GitLab's `sub` cannot name a release tag without a wildcard, which the prod role
-    # refuses: prod deploys from main's pipeline, by hand, through the protected environment.
-    prod_rule = only_rule("deploy-prod")
-    assert (
-        '$CI_COMMIT_BRANCH == "main"' in prod_rule["if"] and "CI_COMMIT_TAG" not in prod_rule["if"]
-    )
-    assert prod_rule["when"] == "manual" and prod_rule["allow_failure"] is False
+    # Every deploy runs in main's pipeline (GitLab's `sub` names the ref, and a release tag
+    # could only be matched with a wildcard trusting any tag pusher): dev automatically,
+    # staging then prod by hand, each after the previous environment's image.
+    audiences = set()
+    for env, previous in (("dev", None), ("staging", "dev"), ("prod", "staging")):
+        for kind in ("deploy", "image"):
+            job = ci[f"{kind}-{env}"]
+            rule = only_rule(f"{kind}-{env}")
+            assert '$CI_COMMIT_BRANCH == "main"' in rule["if"] and "CI_COMMIT_TAG" not in rule["if"]
+            assert f"$AWS_PLAN_ROLE_ARN_{env.upper()}" in rule["if"]
+            assert job["variables"]["TF_ENV"] == env == job["environment"]["name"]
+            assert job["resource_group"] == f"deploy-{env}"
+            # Only this environment's jobs ask for the audience its deploy role trusts.
+            assert job["id_tokens"] == {
+                "AWS_ID_TOKEN": {"aud": f"sts.amazonaws.com/{slug}--{env}-deploy"}
+            }
+            audiences.add(job["id_tokens"]["AWS_ID_TOKEN"]["aud"])
+        deploy = ci[f"deploy-{env}"]
+        assert deploy["extends"] == ".deploy"
+        assert ci[f"image-{env}"]["needs"] == [f"deploy-{env}"]
+        if previous:
+            assert only_rule(f"deploy-{env}")["when"] == "manual"
+            assert only_rule(f"deploy-{env}")["allow_failure"] is False
+            assert f"image-{previous}" in deploy["needs"]
+    assert len(audiences) == 3 and plan_aud not in audiences
     assert ci["deploy-prod"]["environment"]["name"] == "prod"
-    for env in ("dev", "staging", "prod"):
-        job = ci[f"deploy-{env}"]
-        assert job["extends"] == ".deploy"
-        assert job["variables"]["TF_ENV"] == env == job["environment"]["name"]
-        assert job["resource_group"] == f"deploy-{env}"
     deploy_script = "\n".join(ci[".deploy"]["script"])
-    assert "make infra-apply" in deploy_script and "aws codebuild start-build" in deploy_script
-    assert f"{answers['project_slug']}-$TF_ENV-image" in deploy_script
-    assert "$CI_COMMIT_SHA" in deploy_script
+    assert "apply -input=false tfplan" in deploy_script and "git archive" in deploy_script
+    image_script = "\n".join(ci[".image"]["script"])
+    assert "aws codebuild start-build" in image_script
+    assert f"{slug}--$TF_ENV-image" in image_script
+    assert "$CI_COMMIT_SHA" in image_script
+    # Jobs that hold an AWS token install nothing: their images bring their tools.
+    for name, job in ci.items():
+        if isinstance(job, dict) and "id_tokens" in _gitlab_merged(ci, name):
+            merged = _gitlab_merged(ci, name)
+            commands = "\n".join(merged.get("before_script", []) + merged.get("script", []))
+            assert "apk add" not in commands and "pip install" not in commands, name
+    assert re.fullmatch(r"amazon/aws-cli:\d+\.\d+\.\d+", ci["variables"]["AWS_CLI_IMAGE"])
+    assert re.fullmatch(r"hashicorp/terraform:\d+\.\d+\.\d+", ci["variables"]["TERRAFORM_IMAGE"])
 
     update = ci["template-update"]
     (rule,) = update["rules"]
@@ -482,6 +524,17 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
         if isinstance(job, dict) and "script" in job and not hidden and name != "template-update":
             rules = _gitlab_rules(ci, name)
             assert rules and all("schedule" in r["if"] or "push" in r["if"] for r in rules), name
+
+
+def _gitlab_merged(ci: dict[str, Any], name: str) -> dict[str, Any]:
+    """A job's keys after `extends` (templates in order, the job itself last; shallow)."""
+    job = ci[name]
+    parents = job.get("extends", [])
+    merged: dict[str, Any] = {}
+    for parent in [parents] if isinstance(parents, str) else parents:
+        merged.update(_gitlab_merged(ci, parent))
+    merged.update(job)
+    return merged
 
 
 def _gitlab_rules(ci: dict[str, Any], name: str) -> list[dict[str, Any]]:

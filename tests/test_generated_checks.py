@@ -29,4 +29,5 @@ def test_generated_repo_is_green(checked_project: Callable[[str], Checked], name
             *(f"terraform validate ({root})" for root in ("dev", "staging", "prod", "bootstrap")),
             "terraform apply+destroy, emulated",
             "checkov (infra/)",
+            "IAM policies (cloudsplaining, all envs)",
         }

@@ -16,10 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
+from dayone import iam_scan
 from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
-from dayone.offline_plan import copy_infra
+from dayone.offline_plan import copy_infra, local_aws, plan_environment
 from dayone.terraform import Terraform, find_mirror, write_cli_config
 from dayone.tools import find_tool, project_environment, uv_executable
 
@@ -49,6 +51,8 @@ class CheckContext:
     env: dict[str, str]
     scratch: Path
     options: CheckOptions = field(default_factory=lambda: CheckOptions())
+    # Offline plans by environment, made once for the checks that read them (the IAM scan).
+    plans: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @cached_property
     def terraform(self) -> Terraform:
@@ -160,6 +164,18 @@ def terraform_validate(root: str) -> Callable[[CheckContext], str]:
     return run
 
 
+def _offline_plans(context: CheckContext) -> dict[str, dict[str, Any]]:
+    """Plans of every environment against a local AWS emulator, with fake credentials, made
+    once per check run for the checks that read plans (the IAM scan)."""
+    if not context.plans:
+        with local_aws() as endpoint:
+            for environment in ENVIRONMENTS:
+                context.plans[environment] = plan_environment(
+                    context.terraform, context.infra_copy / "envs" / environment, endpoint
+                )
+    return context.plans
+
+
 EMULATED_APPLY = "infra/local/apply_destroy.py"
 
 
@@ -203,6 +219,31 @@ def checkov_scan(context: CheckContext) -> str:
         # Offline: no policy-mapping download, no package scan.
         extra_env={"BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
     )(context)
+
+
+def cloudsplaining_executable(env: Mapping[str, str]) -> str:
+    return find_tool(
+        "cloudsplaining",
+        env,
+        override_var=iam_scan.CLOUDSPLAINING_ENV_VAR,
+        install_hint="install it in its own environment (pipx install cloudsplaining==0.9.1)",
+    )
+
+
+def iam_policy_scan(context: CheckContext) -> str:
+    """Every IAM policy document of every environment's plan: no privilege escalation, and
+    every other finding fixed or skipped inline with a reason (see dayone.iam_scan)."""
+    plans = _offline_plans(context)
+    cloudsplaining = cloudsplaining_executable(context.env)
+    skips = iam_scan.inline_skips(context.project / "infra")
+    lines, failed = [], False
+    for environment, plan in plans.items():
+        report = iam_scan.scan_documents(iam_scan.policy_documents(plan), cloudsplaining, skips)
+        lines.append(iam_scan.describe(report, environment))
+        failed = failed or bool(report.findings)
+    if failed:
+        raise CheckFailed("\n".join(lines))
+    return "\n".join(lines)
 
 
 def _ci(answers: Mapping[str, object]) -> str:
@@ -253,6 +294,7 @@ TERRAFORM_CHECKS: tuple[Check, ...] = (
     ),
     _terraform("terraform validate (bootstrap)", terraform_validate("bootstrap")),
     _terraform("checkov (infra/)", checkov_scan),
+    _terraform("IAM policies (cloudsplaining, all envs)", iam_policy_scan),
     # The emulated apply runs the project's own script in the project's environment.
     _terraform(
         "terraform apply+destroy, emulated", terraform_emulated_apply, needs_project_env=True

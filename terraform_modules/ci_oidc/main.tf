@@ -1,10 +1,14 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
 # The provider's default tags reach every role too; IAM sees them together with ours.
 data "aws_default_tags" "current" {}
 
 locals {
   # The environment is in the role name and, through the provider's default tags, in an
   # `environment` tag: no tag of our own repeats it.
-  role_tags = { for env, _ in var.environments : env => merge(var.tags, { Name = "${var.name}-${env}-deploy" }) }
+  role_tags = { for env, _ in var.environments : env => merge(var.tags, { Name = local.role_names[env] }) }
 
   github_host   = "token.actions.githubusercontent.com"
   gitlab_host   = var.gitlab == null ? null : trimprefix(var.gitlab.url, "https://")
@@ -12,15 +16,32 @@ locals {
   create_github = var.github != null && try(var.github.create_provider, false)
   create_gitlab = var.gitlab != null && try(var.gitlab.create_provider, false)
 
-  github_provider_arn = var.github == null ? null : (local.create_github ? aws_iam_openid_connect_provider.github[0].arn : var.github.provider_arn)
-  gitlab_provider_arn = var.gitlab == null ? null : (local.create_gitlab ? aws_iam_openid_connect_provider.gitlab[0].arn : var.gitlab.provider_arn)
+  # A created provider's ARN is known before it exists (arn:<partition>:iam::<account>:
+  # oidc-provider/<host>), so trust policies are fully known at plan time and can be checked
+  # there; the roles depend on the providers, so they are still created after them.
+  provider_arn_prefix = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider"
+  github_provider_arn = var.github == null ? null : (local.create_github ? "${local.provider_arn_prefix}/${local.github_host}" : var.github.provider_arn)
+  gitlab_provider_arn = var.gitlab == null ? null : (local.create_gitlab ? "${local.provider_arn_prefix}/${local.gitlab_host}" : var.gitlab.provider_arn)
 
+  # Each role trusts a list of exact subjects (or, when allowed, StringLike patterns).
   github_subjects = var.github == null ? {} : {
-    for env, settings in var.environments : env => coalesce(settings.github_subject, "repo:${var.github.repository}:environment:${env}")
+    for env, settings in var.environments : env => (
+      settings.github_subjects != null ? settings.github_subjects :
+      settings.github_subject != null ? [settings.github_subject] : ["repo:${var.github.repository}:environment:${env}"]
+    )
   }
   gitlab_subjects = var.gitlab == null ? {} : {
-    for env, settings in var.environments : env => coalesce(settings.gitlab_subject, "project_path:${var.gitlab.project_path}:ref_type:branch:ref:main")
+    for env, settings in var.environments : env => (
+      settings.gitlab_subjects != null ? settings.gitlab_subjects :
+      settings.gitlab_subject != null ? [settings.gitlab_subject] : ["project_path:${var.gitlab.project_path}:ref_type:branch:ref:main"]
+    )
   }
+  # GitLab's `sub` names only the project and the ref: a per-role `aud`, requested by that
+  # role's jobs in `id_tokens`, is what tells two jobs of one pipeline apart.
+  gitlab_audiences = var.gitlab == null ? {} : {
+    for env, settings in var.environments : env => coalesce(settings.gitlab_audience, local.gitlab_aud)
+  }
+  role_names = { for env, settings in var.environments : env => coalesce(settings.role_name, "${var.name}-${env}-deploy") }
 
   # Keyed by position, not ARN: a policy created in the same apply has no ARN at plan time,
   # and for_each keys must be known then.
@@ -43,7 +64,7 @@ resource "aws_iam_openid_connect_provider" "gitlab" {
   count = local.create_gitlab ? 1 : 0
 
   url            = var.gitlab.url
-  client_id_list = [local.gitlab_aud]
+  client_id_list = sort(distinct(concat([local.gitlab_aud], values(local.gitlab_audiences), var.gitlab.extra_audiences)))
   tags           = merge(var.tags, { Name = local.gitlab_host })
 }
 
@@ -71,9 +92,9 @@ data "aws_iam_policy_document" "trust" {
 
       # The subject pins the repository and the GitHub environment, whose protection rules gate the job.
       condition {
-        test     = strcontains(statement.value, "*") ? "StringLike" : "StringEquals"
+        test     = anytrue([for s in statement.value : strcontains(s, "*")]) ? "StringLike" : "StringEquals"
         variable = "${local.github_host}:sub"
-        values   = [statement.value]
+        values   = statement.value
       }
     }
   }
@@ -94,13 +115,13 @@ data "aws_iam_policy_document" "trust" {
       condition {
         test     = "StringEquals"
         variable = "${local.gitlab_host}:aud"
-        values   = [local.gitlab_aud]
+        values   = [local.gitlab_audiences[each.key]]
       }
 
       condition {
-        test     = strcontains(statement.value, "*") ? "StringLike" : "StringEquals"
+        test     = anytrue([for s in statement.value : strcontains(s, "*")]) ? "StringLike" : "StringEquals"
         variable = "${local.gitlab_host}:sub"
-        values   = [statement.value]
+        values   = statement.value
       }
     }
   }
@@ -109,10 +130,12 @@ data "aws_iam_policy_document" "trust" {
 resource "aws_iam_role" "this" {
   for_each = var.environments
 
-  name                 = "${var.name}-${each.key}-deploy"
+  name                 = local.role_names[each.key]
   assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
   max_session_duration = each.value.max_session_duration
   tags                 = local.role_tags[each.key]
+
+  depends_on = [aws_iam_openid_connect_provider.github, aws_iam_openid_connect_provider.gitlab]
 
   lifecycle {
     # IAM compares tag keys case-insensitively: `environment` from the provider's default

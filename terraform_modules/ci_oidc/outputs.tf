@@ -18,7 +18,12 @@ output "role_names" {
   value       = { for env, role in aws_iam_role.this : env => role.name }
 }
 
+output "gitlab_audiences" {
+  description = "The `aud` each role trusts from GitLab, keyed by environment (empty without GitLab)."
+  value       = local.gitlab_audiences
+}
+
 output "subjects" {
-  description = "The `sub` each deploy role trusts, keyed by CI system then environment."
+  description = "The `sub` values each role trusts (a list), keyed by CI system then environment."
   value       = { github = local.github_subjects, gitlab = local.gitlab_subjects }
 }

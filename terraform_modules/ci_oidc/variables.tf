@@ -1,18 +1,28 @@
 variable "environments" {
   description = <<-EOT
-    Deploy roles to create, keyed by environment name (e.g. dev, staging, prod). Per environment:
+    Roles to create, keyed by environment name (e.g. dev, staging, prod). Per environment:
+    role_name: the role's name (default <name>-<key>-deploy),
     policy_arns: IAM policies attached to the role (least privilege is your call; none by default),
-    github_subject / gitlab_subject: override the `sub` the role trusts (defaults below),
+    github_subjects / gitlab_subjects (or the single github_subject / gitlab_subject): the `sub`
+    values the role trusts (defaults below),
+    gitlab_audience: the `aud` the role trusts from GitLab (default: gitlab.audience); give each
+    role its own, requested only by that role's jobs, since GitLab's `sub` cannot name a job,
+    allow_wildcard_subject: a subject containing "*" is matched with StringLike, and is refused
+    unless this is true (never for keys "prod" and "production"),
     max_session_duration: seconds, 3600-43200.
     GitHub default sub: repo:<repository>:environment:<env>. GitLab default sub:
-    project_path:<project_path>:ref_type:branch:ref:main. A subject containing "*" is matched with
-    StringLike; that is refused for "prod" and "production".
+    project_path:<project_path>:ref_type:branch:ref:main.
   EOT
   type = map(object({
-    github_subject       = optional(string)
-    gitlab_subject       = optional(string)
-    max_session_duration = optional(number, 3600)
-    policy_arns          = optional(list(string), [])
+    allow_wildcard_subject = optional(bool, false)
+    github_subject         = optional(string)
+    github_subjects        = optional(list(string))
+    gitlab_audience        = optional(string)
+    gitlab_subject         = optional(string)
+    gitlab_subjects        = optional(list(string))
+    max_session_duration   = optional(number, 3600)
+    policy_arns            = optional(list(string), [])
+    role_name              = optional(string)
   }))
 
   validation {
@@ -23,9 +33,19 @@ variable "environments" {
   validation {
     condition = alltrue([
       for env, settings in var.environments :
-      !contains(["prod", "production"], env) || !strcontains("${coalesce(settings.github_subject, "-")}${coalesce(settings.gitlab_subject, "-")}", "*")
+      (settings.allow_wildcard_subject && !contains(["prod", "production"], env)) || !strcontains(join(" ", concat(
+        [coalesce(settings.github_subject, "-"), coalesce(settings.gitlab_subject, "-")],
+        coalesce(settings.github_subjects, ["-"]), coalesce(settings.gitlab_subjects, ["-"]),
+      )), "*")
     ])
-    error_message = "The prod environment must trust one exact subject: remove \"*\" from its github_subject / gitlab_subject."
+    error_message = "A subject containing \"*\" needs allow_wildcard_subject = true, and is never allowed for prod/production: trust exact subjects."
+  }
+
+  validation {
+    condition = alltrue([
+      for settings in var.environments : settings.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", settings.role_name))
+    ])
+    error_message = "role_name must be 1-64 characters of letters, digits and + = , . @ _ -."
   }
 
   validation {
@@ -67,11 +87,12 @@ variable "github" {
 }
 
 variable "gitlab" {
-  description = "GitLab CI settings, or null for no GitLab trust. project_path is \"group/project\"; audience defaults to url and must equal the `aud` of the job's id_token; set create_provider = false and provider_arn to reuse an existing provider."
+  description = "GitLab CI settings, or null for no GitLab trust. project_path is \"group/project\"; audience defaults to url and must equal the `aud` of the job's id_token; extra_audiences are added to a created provider's client IDs (audiences of roles in other stacks of the same account); set create_provider = false and provider_arn to reuse an existing provider."
   type = object({
     audience        = optional(string)
     create_provider = optional(bool, true)
     project_path    = string
+    extra_audiences = optional(list(string), [])
     provider_arn    = optional(string)
     url             = optional(string, "https://gitlab.com")
   })

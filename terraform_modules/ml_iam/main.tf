@@ -28,9 +28,10 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = var.name
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = merge(var.tags, { Name = var.name })
+  name                 = var.name
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary
+  tags                 = merge(var.tags, { Name = var.name })
 }
 
 data "aws_iam_policy_document" "this" {

@@ -66,3 +66,9 @@ variable "trusted_services" {
     error_message = "trusted_services must hold at least one AWS service principal such as \"sagemaker.amazonaws.com\"."
   }
 }
+
+variable "permissions_boundary" {
+  description = "ARN of a managed policy set as the role's permissions boundary, or null for none. A CI role allowed to create roles only with a boundary needs this."
+  type        = string
+  default     = null
+}

@@ -1,3 +1,5 @@
+data "aws_caller_identity" "current" {}
+
 locals {
   role_name          = "${var.name}-codebuild"
   source_bucket_name = var.source_bucket_arn == null ? null : regex("[^:]+$", var.source_bucket_arn)
@@ -20,13 +22,21 @@ data "aws_iam_policy_document" "assume" {
       type        = "Service"
       identifiers = ["codebuild.amazonaws.com"]
     }
+
+    # Only CodeBuild acting for this account may take the role (confused deputy).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
   }
 }
 
 resource "aws_iam_role" "this" {
-  name               = local.role_name
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = merge(var.tags, { Name = local.role_name })
+  name                 = local.role_name
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary
+  tags                 = merge(var.tags, { Name = local.role_name })
 }
 
 data "aws_iam_policy_document" "this" {

@@ -107,3 +107,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "permissions_boundary" {
+  description = "ARN of a managed policy set as the role's permissions boundary, or null for none. A CI role allowed to create roles only with a boundary needs this."
+  type        = string
+  default     = null
+}

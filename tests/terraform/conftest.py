@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dayone.errors import DayoneError
+from dayone.offline_plan import copy_infra, local_aws, plan_environment
 from dayone.terraform import Terraform, terraform_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,3 +49,28 @@ def module_copy(tmp_path: Path) -> Callable[[Path], Path]:
         return dest
 
     return copy
+
+
+ENVIRONMENTS = ("dev", "staging", "prod")
+Rendered = Callable[[str], tuple[Path, dict[str, str]]]
+
+
+@pytest.fixture(scope="session")
+def plans(
+    rendered_project: Rendered, terraform: Terraform, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], dict[str, dict[str, Any]]]:
+    """Offline plans of dev, staging and prod for an answer set, made once per session."""
+    cache: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def get(name: str) -> dict[str, dict[str, Any]]:
+        if name not in cache:
+            project, _ = rendered_project(name)
+            infra = copy_infra(project / "infra", tmp_path_factory.mktemp(f"plan-{name}") / "infra")
+            with local_aws() as endpoint:
+                cache[name] = {
+                    env: plan_environment(terraform, infra / "envs" / env, endpoint)
+                    for env in ENVIRONMENTS
+                }
+        return cache[name]
+
+    return get

@@ -68,7 +68,7 @@ def test_each_budget_measures_its_own_environment(
         scope = f"user:cost-scope${slug}/{env}"
         assert outputs["budget_cost_filter"] == {"TagKeyValue": [scope]}
         # Read back from the emulator by the apply itself: filter and subscribed addresses.
-        assert f"budget {slug}-{env}-monthly: 6 alerts to" in step.output
+        assert f"budget {slug}--{env}-monthly: 6 alerts to" in step.output
         assert f"filter {{'TagKeyValue': ['{scope}']}}" in step.output
 
 

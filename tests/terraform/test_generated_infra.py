@@ -89,6 +89,8 @@ def test_backends_are_distinct_locked_and_encrypted(rendered_project: Rendered, 
         assert re.search(r"encrypt\s*=\s*true", backend)
         keys.add(re.search(r'key\s*=\s*"([^"]+)"', backend).group(1))  # type: ignore[union-attr]
         assert "dynamodb" not in backend
+        slug = read_answers(project)["project_slug"]
+        assert f'bucket       = "{slug}--{env}-tfstate"' in backend
     assert len(keys) == 3
 
 
@@ -105,7 +107,7 @@ def test_plans_hold_the_expected_resources(
         assert all(actions == ["create"] for actions in resources.values())
         buckets = {r["values"]["bucket"]: r["values"] for r in _resources(plan, "aws_s3_bucket")}
         assert set(buckets) == {
-            f"{slug}-{env}-{p}" for p in ("raw", "processed", "models", "artifacts")
+            f"{slug}--{env}-{p}" for p in ("raw", "processed", "models", "artifacts")
         }
         # Prod keeps its data; dev and staging can be torn down.
         assert {v["force_destroy"] for v in buckets.values()} == {env != "prod"}
@@ -132,16 +134,21 @@ def test_plans_hold_the_expected_resources(
         assert [a for a in resources if a.endswith("aws_ecr_repository.this")]
         assert [a for a in resources if a.endswith("aws_codebuild_project.this")]
         roles = {r["values"]["name"] for r in _resources(plan, "aws_iam_role")}
-        assert {f"{slug}-{env}-deploy", f"{slug}-{env}-plan-deploy"} <= roles
+        # "<slug>--<env>": no other project's slug can reach these names.
+        assert {f"{slug}--{env}-deploy", f"{slug}--{env}-plan"} <= roles
+        assert all(role.startswith(f"{slug}--{env}-") for role in roles)
         subjects = plan["planned_values"]["outputs"]["ci_subjects"]["value"]
         repository = answers["repository"]
         if answers["ci"] == "github":
-            assert subjects[env] == f"repo:{repository}:environment:{env}"
+            assert subjects[env] == [f"repo:{repository}:environment:{env}"]
+            assert subjects[f"{env}-plan"] == [
+                f"repo:{repository}:pull_request",
+                f"repo:{repository}:ref:refs/heads/main",
+            ]
         else:
-            ref = "ref_type:tag:ref:v*" if env == "staging" else "ref_type:branch:ref:main"
-            assert subjects[env] == f"project_path:{repository}:{ref}"
-        if env == "prod":
-            assert "*" not in subjects["prod"]
+            # Every GitLab deploy runs in main's pipeline; its own `aud` singles the job out.
+            assert subjects[env] == [f"project_path:{repository}:ref_type:branch:ref:main"]
+        assert not any("*" in subject for subject in subjects[env])
 
 
 @pytest.mark.xdist_group("hostile-text")

@@ -23,7 +23,7 @@ provider "aws" {
 module "state_backend" {
   source = "../modules/state_backend"
 
-  bucket_name = "${var.project}-${var.environment}-tfstate"
+  bucket_name = "${var.project}--${var.environment}-tfstate"
   state_key   = "${var.project}/${var.environment}/terraform.tfstate"
 }
 

@@ -336,6 +336,7 @@ class Emulator:
         import urllib.request
 
         count = "0" if enabled else "inf"
+        # text/plain: with urllib's default form content type, the server reads an empty body.
         request = urllib.request.Request(
             f"{self.endpoint}/moto-api/reset-auth",
             data=count.encode(),

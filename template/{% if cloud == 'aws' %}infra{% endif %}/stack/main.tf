@@ -2,10 +2,13 @@
 # terraform.tfvars.json; nothing here is copied per environment.
 
 locals {
-  # Every name of an environment starts with its prefix; other environments' names (prod's
-  # buckets read from dev, dev's reader roles trusted by prod) come from the same rule.
-  prefix_of = { for env in ["dev", "staging", "prod"] : env => "${var.project}-${env}" }
-  prefix    = local.prefix_of[var.environment]
+  # Every name of an environment starts with its prefix "<project>--<env>"; other
+  # environments' names (prod's buckets read from dev, dev's reader roles trusted by prod)
+  # come from the same rule. A project slug never holds "--", so a policy scoped to
+  # "<project>--<env>-*" can never reach another project.
+  prefix_of       = { for env in ["dev", "staging", "prod"] : env => "${var.project}--${env}" }
+  prefix          = local.prefix_of[var.environment]
+  repository_name = "${var.project}/${var.environment}"
 
   # Production data may be read from dev, never written: dev gets read-only access to
   # the prod buckets, whose names follow the same convention as every environment's.
@@ -43,17 +46,19 @@ module "container_registry" {
   source = "../modules/container_registry"
 
   force_delete = var.force_destroy
-  name         = local.prefix
-  tags         = var.tags
+  # ECR names allow no "--": "<project>/<env>" is as unambiguous.
+  name = local.repository_name
+  tags = var.tags
 }
 
 module "ml_iam" {
   source = "../modules/ml_iam"
 
-  bucket_arns        = values(module.data_lake.bucket_arns)
-  ecr_repository_arn = module.container_registry.repository_arn
-  name               = "${local.prefix}-training"
-  tags               = var.tags
+  bucket_arns          = values(module.data_lake.bucket_arns)
+  ecr_repository_arn   = module.container_registry.repository_arn
+  name                 = "${local.prefix}-training"
+  permissions_boundary = aws_iam_policy.boundary.arn
+  tags                 = var.tags
 }
 
 module "budget_alerts" {
@@ -74,6 +79,8 @@ module "remote_build" {
   ecr_repository_arn = module.container_registry.repository_arn
   ecr_repository_url = module.container_registry.repository_url
   name               = "${local.prefix}-image"
+  # The deploy role may create roles only with this environment's boundary.
+  permissions_boundary = aws_iam_policy.boundary.arn
   # CI uploads `git archive` of the commit here and builds exactly that object version.
   source_bucket_arn = module.data_lake.bucket_arns["artifacts"]
   source_object_key = "image-source/source.zip"
@@ -103,6 +110,8 @@ resource "aws_iam_role" "prod_data_reader" {
   description          = "Read-only access to production data for data work in dev."
   assume_role_policy   = data.aws_iam_policy_document.prod_data_reader_trust.json
   max_session_duration = 3600
+  # Made by the dev deploy role, which may create roles only with this boundary.
+  permissions_boundary = aws_iam_policy.boundary.arn
   tags                 = var.tags
 }
 
@@ -130,8 +139,9 @@ module "ci_oidc" {
     repository      = var.repository
   }
   gitlab = var.ci != "gitlab" ? null : {
-    audience        = "sts.amazonaws.com"
+    audience        = local.gitlab_plan_audience
     create_provider = var.create_oidc_provider
+    extra_audiences = local.gitlab_audiences_all
     project_path    = var.repository
     provider_arn    = var.create_oidc_provider ? null : local.gitlab_provider_arn
   }

@@ -8,6 +8,18 @@ mock_provider "aws" {
     }
   }
 
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
   # The provider still validates policy arguments as JSON, so the mock must return a real document.
   mock_data "aws_iam_policy_document" {
     defaults = {
@@ -44,7 +56,7 @@ run "github_trust_is_pinned" {
       for env in ["dev", "staging", "prod"] : alltrue([
         for s in data.aws_iam_policy_document.trust[env].statement :
         s.actions == toset(["sts:AssumeRoleWithWebIdentity"]) &&
-        one(s.principals).identifiers == toset(["arn:aws:iam::111122223333:oidc-provider/created"]) &&
+        one(s.principals).identifiers == toset(["arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"]) &&
         toset([for c in s.condition : "${c.test} ${c.variable} ${jsonencode(c.values)}"]) == toset([
           "StringEquals token.actions.githubusercontent.com:aud [\"sts.amazonaws.com\"]",
           "StringEquals token.actions.githubusercontent.com:sub [\"repo:example-org/example:environment:${env}\"]",
@@ -94,7 +106,7 @@ run "gitlab_trust_is_pinned" {
     github = null
     gitlab = { project_path = "example-group/example" }
     environments = {
-      dev  = { gitlab_subject = "project_path:example-group/example:ref_type:branch:ref:*" }
+      dev  = { gitlab_subject = "project_path:example-group/example:ref_type:branch:ref:*", allow_wildcard_subject = true }
       prod = { policy_arns = ["arn:aws:iam::111122223333:policy/example-deploy"] }
     }
   }
@@ -131,11 +143,65 @@ run "rejects_wildcard_subject_for_prod" {
 
   variables {
     environments = {
-      prod = { github_subject = "repo:example-org/example:*" }
+      prod = { github_subject = "repo:example-org/example:*", allow_wildcard_subject = true }
     }
   }
 
   expect_failures = [var.environments]
+}
+
+run "rejects_wildcard_subject_unless_allowed" {
+  command = plan
+
+  variables {
+    environments = {
+      dev-plan = { github_subjects = ["repo:example-org/example:pull_request", "repo:example-org/example:*"] }
+    }
+  }
+
+  expect_failures = [var.environments]
+}
+
+run "named_roles_with_several_subjects_and_own_audiences" {
+  command = plan
+
+  variables {
+    github = { repository = "example-org/example" }
+    gitlab = { project_path = "example-group/example", audience = "sts.amazonaws.com/plan", extra_audiences = ["sts.amazonaws.com/other"] }
+    environments = {
+      prod = { role_name = "example--prod-deploy", gitlab_audience = "sts.amazonaws.com/example--prod-deploy" }
+      prod-plan = {
+        role_name       = "example--prod-plan"
+        github_subjects = ["repo:example-org/example:pull_request", "repo:example-org/example:ref:refs/heads/main"]
+      }
+    }
+  }
+
+  assert {
+    condition     = output.role_names == { prod = "example--prod-deploy", prod-plan = "example--prod-plan" }
+    error_message = "role_name must name the role."
+  }
+
+  assert {
+    condition = contains(
+      flatten([for s in data.aws_iam_policy_document.trust["prod-plan"].statement : [for c in s.condition : "${c.test} ${c.variable} ${jsonencode(c.values)}"]]),
+      "StringEquals token.actions.githubusercontent.com:sub [\"repo:example-org/example:pull_request\",\"repo:example-org/example:ref:refs/heads/main\"]",
+    )
+    error_message = "Several exact subjects are matched with one StringEquals."
+  }
+
+  assert {
+    condition = contains(
+      flatten([for s in data.aws_iam_policy_document.trust["prod"].statement : [for c in s.condition : "${c.test} ${c.variable} ${jsonencode(c.values)}"]]),
+      "StringEquals gitlab.com:aud [\"sts.amazonaws.com/example--prod-deploy\"]",
+    )
+    error_message = "A role's own GitLab audience must be the one it trusts."
+  }
+
+  assert {
+    condition     = aws_iam_openid_connect_provider.gitlab[0].client_id_list == toset(["sts.amazonaws.com/example--prod-deploy", "sts.amazonaws.com/other", "sts.amazonaws.com/plan"])
+    error_message = "The GitLab provider must list every audience a role trusts, and the extra ones."
+  }
 }
 
 run "rejects_wildcard_repository" {

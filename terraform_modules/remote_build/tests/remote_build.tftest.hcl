@@ -14,6 +14,12 @@ mock_provider "aws" {
     }
   }
 
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+
   # The provider still validates policy arguments as JSON, so the mock must return a real document.
   mock_data "aws_iam_policy_document" {
     defaults = {
@@ -133,4 +139,24 @@ run "rejects_bad_repository_url" {
   }
 
   expect_failures = [var.ecr_repository_url]
+}
+
+run "role_trust_pins_this_account_and_takes_a_boundary" {
+  command = plan
+
+  variables {
+    permissions_boundary = "arn:aws:iam::111122223333:policy/example-boundary"
+  }
+
+  assert {
+    condition = toset([for c in one(data.aws_iam_policy_document.assume.statement).condition : "${c.test} ${c.variable} ${jsonencode(c.values)}"]) == toset([
+      "StringEquals aws:SourceAccount [\"111122223333\"]",
+    ])
+    error_message = "Only CodeBuild acting for this account may assume the build role (aws:SourceAccount)."
+  }
+
+  assert {
+    condition     = aws_iam_role.this.permissions_boundary == "arn:aws:iam::111122223333:policy/example-boundary"
+    error_message = "The build role must carry the given permissions boundary."
+  }
 }

@@ -19,7 +19,8 @@ module "ci_oidc" {
   name   = "example-project"
   github = { repository = "example-org/example-project" }
   environments = {
-    dev  = { policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"] }
+    # Grant what applying your stack needs, scoped to its names; never a broad AWS-managed policy.
+    dev  = { policy_arns = ["arn:aws:iam::111122223333:policy/example-project--dev-deploy"] }
     prod = {}
   }
   tags = { Project = "example-project" }
