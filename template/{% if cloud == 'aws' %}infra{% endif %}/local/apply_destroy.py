@@ -362,7 +362,9 @@ def verify_state(
 def leftovers(emulator: Emulator, project: str, accounts: set[str]) -> list[str]:
     """Everything of this project that the emulator still holds, in every account used."""
     left: list[str] = []
-    mine = re.compile(rf"^/?(aws/codebuild/)?{re.escape(project)}-")
+    # Every name of the project starts with its slug and a separator: `-` (buckets, roles,
+    # policies, budgets, log groups under /aws/codebuild/ or /ml/) or `/` (ECR repositories).
+    mine = re.compile(rf"^(/aws/codebuild/|/ml/)?{re.escape(project)}[-/]")
     for account in sorted(accounts):
 
         def client(service: str, account: str = account) -> Any:
