@@ -87,6 +87,8 @@ def test_one_wild_answer_is_refused_by_name_or_carried_as_typed(
 def test_longest_slug_gives_names_aws_accepts_in_every_environment() -> None:
     assert aws_name_problems("a" * 32) == []
     assert aws_name_problems("a-" * 15 + "zz") == []
+    # The separator makes these slugs name reserved buckets; the validator refuses them.
+    assert aws_name_problems("xn") and aws_name_problems("sthree")
 
 
 def test_derived_aws_names_match_the_terraform() -> None:

@@ -78,6 +78,10 @@ BAD = [
     bad("project_slug", "sthree-model", "S3 reserves", "slug-sthree-prefix"),
     bad("project_slug", "sthree-configurator", "S3 reserves", "slug-sthree-configurator"),
     bad("project_slug", "amzn-s3-demo-model", "S3 reserves", "slug-amzn-s3-demo-prefix"),
+    # Names are <slug>--<env>-...: these slugs alone make a reserved bucket-name prefix.
+    bad("project_slug", "xn", "S3 reserves", "slug-xn-then-separator"),
+    bad("project_slug", "sthree", "S3 reserves", "slug-sthree-then-separator"),
+    bad("project_slug", "amzn-s3-demo", "S3 reserves", "slug-amzn-s3-demo-then-separator"),
     bad("project_slug", "pandas", "project_slug must not be the name of a package", "slug-pandas"),
     bad("project_slug", "numpy", "project_slug must not be the name", "slug-numpy"),
     bad("project_slug", "scikit-learn", "project_slug must not be the name", "slug-scikit-learn"),

@@ -17,7 +17,7 @@ from dayone.errors import DayoneError
 ENVIRONMENTS = ("dev", "staging", "prod")
 
 # Every name the stack derives from the slug, per environment (template/*infra*/stack,
-# terraform_modules/): (kind, suffix after "<slug>-<env>"). test_aws_names pins that each
+# terraform_modules/): (kind, suffix after "<slug>--<env>"; the ECR repository is "<slug>/<env>"). test_aws_names pins that each
 # suffix still appears in the Terraform, so a renamed resource fails here, not on apply.
 DERIVED_NAMES: list[tuple[str, str]] = [
     ("s3", "-raw"),
@@ -31,9 +31,12 @@ DERIVED_NAMES: list[tuple[str, str]] = [
     ("iam_role", "-image-codebuild"),
     ("iam_policy", "-image-build"),
     ("iam_role", "-deploy"),
-    ("iam_role", "-plan-deploy"),
+    ("iam_role", "-plan"),
+    ("iam_role", "-prod-data-reader"),
     ("iam_policy", "-deploy-iam"),
-    ("iam_policy", "-plan-state-lock"),
+    ("iam_policy", "-deploy-resources"),
+    ("iam_policy", "-plan"),
+    ("iam_policy", "-boundary"),
     ("iam_policy", "-prod-data-readonly"),
     ("budget", "-monthly"),
     ("codebuild", "-image"),
@@ -48,7 +51,7 @@ def aws_name_problems(slug: str) -> list[str]:
     problems: list[str] = []
     for env in ENVIRONMENTS:
         for kind, suffix in DERIVED_NAMES:
-            name = f"{slug}-{env}{suffix}"
+            name = f"{slug}/{env}" if kind == "ecr" else f"{slug}--{env}{suffix}"
             if kind == "s3":
                 ok = (
                     3 <= len(name) <= 63
@@ -60,7 +63,9 @@ def aws_name_problems(slug: str) -> list[str]:
                 )
             elif kind == "ecr":
                 ok = 2 <= len(name) <= 256 and bool(
-                    re.fullmatch(r"[a-z0-9]+(?:[._-][a-z0-9]+)*", name)
+                    re.fullmatch(
+                        r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*", name
+                    )
                 )
             elif kind == "iam_role":
                 ok = len(name) <= 64 and bool(re.fullmatch(r"[\w+=,.@-]+", name))
