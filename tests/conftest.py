@@ -23,6 +23,13 @@ def _python_env(version: str) -> dict[str, str]:
     return {"UV_PYTHON": python}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def check_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`dayone check` remembers passed steps; a test session starts with an empty memory, so
+    every step runs at least once per session (and module tests once, not once per project)."""
+    os.environ["DAYONE_CHECK_CACHE"] = str(tmp_path_factory.mktemp("check-cache"))
+
+
 @pytest.fixture(scope="session")
 def rendered_project(
     tmp_path_factory: pytest.TempPathFactory,

@@ -125,3 +125,21 @@ def test_a_resource_the_cloud_refuses_fails_the_emulated_apply(
     assert "Duplicate tag keys" in output
     # Whatever was applied before the failure was destroyed again.
     assert "left in the emulator after destroy: 0 resource(s)" in output
+
+
+def test_an_unchanged_step_is_not_run_again(rendered_project: Rendered, tmp_path: Path) -> None:
+    project, env = rendered_project("cloud-none")
+    clone = _clone(project, tmp_path / "cache")
+    env = {**env, "DAYONE_CHECK_CACHE": str(tmp_path / "check-cache")}
+    first = _check(clone, env, "CI files")
+    second = _check(clone, env, "CI files")
+    assert first[0] == second[0] == 0
+    assert "cached" not in first[1] and "(unchanged since it passed: cached)" in second[1]
+    workflow = clone / ".github" / "workflows" / "ci.yml"
+    workflow.write_text(workflow.read_text() + "# a change\n")
+    changed = _check(clone, env, "CI files")
+    assert changed[0] == 0 and "cached" not in changed[1]
+    forced = CliRunner().invoke(
+        app, ["check", str(clone), "--only", "CI files", "--no-cache"], env=env
+    )
+    assert forced.exit_code == 0 and "cached" not in forced.stdout

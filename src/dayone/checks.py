@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from dayone import iam_scan
+from dayone import check_cache, iam_scan
 from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
 from dayone.offline_plan import copy_infra, local_aws, plan_environment
@@ -40,6 +40,8 @@ class CheckOptions:
 
     all_envs: bool = False
     out_dir: Path | None = None
+    # A step whose inputs are unchanged since it last passed is not run again (check_cache).
+    use_cache: bool = True
 
 
 @dataclass
@@ -53,6 +55,8 @@ class CheckContext:
     options: CheckOptions = field(default_factory=lambda: CheckOptions())
     # Offline plans by environment, made once for the checks that read them (the IAM scan).
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The project's files, listed once for the cache keys.
+    files: list[str] | None = None
 
     @cached_property
     def terraform(self) -> Terraform:
@@ -83,6 +87,10 @@ class Check:
     applies: Callable[[Mapping[str, object]], bool] = lambda _answers: True
     lane: str = PYTHON_LANE
     needs_project_env: bool = False
+    # Path prefixes (relative to the project) whose content decides the result, and the
+    # tools it runs: the cache key. None: always run (its effect is outside the files).
+    reads: tuple[str, ...] | None = None
+    tools: tuple[str, ...] = ()
 
 
 @dataclass
@@ -91,6 +99,7 @@ class CheckResult:
     passed: bool
     seconds: float
     output: str = field(repr=False, default="")
+    cached: bool = False
 
     @property
     def tail(self) -> str:
@@ -276,18 +285,39 @@ PYTHON_CHECKS: tuple[Check, ...] = (
         "pre-commit (all files)",
         command("uv", "run", "--no-sync", "pre-commit", "run", "--all-files"),
         needs_project_env=True,
+        reads=("",),
+        tools=("terraform",),
     ),
-    Check("pytest", command("uv", "run", "--no-sync", "pytest", "-q"), needs_project_env=True),
+    Check(
+        "pytest",
+        command("uv", "run", "--no-sync", "pytest", "-q"),
+        needs_project_env=True,
+        reads=("",),
+    ),
 )
 
 
-def _terraform(name: str, action: Callable[[CheckContext], str], **kwargs: bool) -> Check:
-    return Check(name, action, _has_aws, lane=TERRAFORM_LANE, **kwargs)
+def _terraform(
+    name: str,
+    action: Callable[[CheckContext], str],
+    reads: tuple[str, ...] = ("infra/",),
+    needs_project_env: bool = False,
+) -> Check:
+    return Check(
+        name,
+        action,
+        _has_aws,
+        lane=TERRAFORM_LANE,
+        needs_project_env=needs_project_env,
+        reads=reads,
+        tools=("terraform",),
+    )
 
 
 TERRAFORM_CHECKS: tuple[Check, ...] = (
     _terraform("terraform fmt", terraform_fmt),
-    _terraform("terraform test (modules)", terraform_module_tests),
+    # The modules are the same in every project of a template release: keyed on them alone.
+    _terraform("terraform test (modules)", terraform_module_tests, reads=("infra/modules/",)),
     *(
         _terraform(f"terraform validate ({e})", terraform_validate(f"envs/{e}"))
         for e in ENVIRONMENTS
@@ -297,13 +327,26 @@ TERRAFORM_CHECKS: tuple[Check, ...] = (
     _terraform("IAM policies (cloudsplaining, all envs)", iam_policy_scan),
     # The emulated apply runs the project's own script in the project's environment.
     _terraform(
-        "terraform apply+destroy, emulated", terraform_emulated_apply, needs_project_env=True
+        "terraform apply+destroy, emulated",
+        terraform_emulated_apply,
+        reads=("infra/", "pyproject.toml", "uv.lock"),
+        needs_project_env=True,
     ),
 )
 
 CI_CHECKS: tuple[Check, ...] = (
-    Check("CI files (JSON schema)", ci_schema, lambda answers: _ci(answers) != "none"),
-    Check("GitHub workflows (zizmor)", ci_zizmor, lambda answers: _ci(answers) == "github"),
+    Check(
+        "CI files (JSON schema)",
+        ci_schema,
+        lambda answers: _ci(answers) != "none",
+        reads=(".github/", ".gitlab-ci.yml"),
+    ),
+    Check(
+        "GitHub workflows (zizmor)",
+        ci_zizmor,
+        lambda answers: _ci(answers) == "github",
+        reads=(".github/",),
+    ),
 )
 
 ALL_CHECKS: tuple[Check, ...] = (
@@ -314,13 +357,33 @@ ALL_CHECKS: tuple[Check, ...] = (
 )
 
 
+def _cache_key(check: Check, context: CheckContext) -> str | None:
+    options = context.options
+    if not options.use_cache or check.reads is None:
+        return None
+    if options.out_dir is not None and check.action is terraform_emulated_apply:
+        return None  # its records were asked for: it must run to write them
+    if context.files is None:
+        context.files = check_cache.project_files(context.project)
+    settings = f"all_envs={options.all_envs}"
+    return check_cache.key_for(
+        context.project, check.name, check.reads, context.files, check.tools, context.env, settings
+    )
+
+
 def run_check(check: Check, context: CheckContext) -> CheckResult:
     started = time.monotonic()
+    key = _cache_key(check, context)
+    if key is not None and check_cache.passed_before(context.env, key):
+        note = "passed before on these exact inputs (cached; --no-cache runs it again)"
+        return CheckResult(check.name, True, time.monotonic() - started, note, cached=True)
     try:
         output = check.action(context)
         passed = True
     except DayoneError as error:  # CheckFailed, TerraformError, missing tools
         output, passed = str(error), False
+    if passed and key is not None:
+        check_cache.remember_pass(context.env, key, check.name)
     return CheckResult(check.name, passed, time.monotonic() - started, output)
 
 

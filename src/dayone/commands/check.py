@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,8 @@ from dayone.checks import ALL_CHECKS, CheckOptions, CheckResult, run_checks, sel
 
 def _print_row(result: CheckResult) -> None:
     status = "pass" if result.passed else "FAIL"
-    typer.echo(f"  {status}  {result.seconds:7.1f}s  {result.name}")
+    cached = "  (unchanged since it passed: cached)" if result.cached else ""
+    typer.echo(f"  {status}  {result.seconds:7.1f}s  {result.name}{cached}")
 
 
 def check(
@@ -32,6 +34,13 @@ def check(
             help="Apply and destroy every environment on the local AWS emulator, not only dev.",
         ),
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Run every step, also those whose inputs are unchanged since they last passed.",
+        ),
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the output of passing checks too.")
     ] = False,
@@ -41,14 +50,18 @@ def check(
     select(ALL_CHECKS, only or [])
     typer.echo(f"Checking {project}")
     typer.echo(f"  {'result':<5} {'time':>8}  check")
+    started = time.monotonic()
     results = run_checks(
-        project, on_result=_print_row, only=only or [], options=CheckOptions(all_envs=all_envs)
+        project,
+        on_result=_print_row,
+        only=only or [],
+        options=CheckOptions(all_envs=all_envs, use_cache=not no_cache),
     )
     failed = [r for r in results if not r.passed]
     for result in results:
         if verbose or not result.passed:
             typer.echo(f"\n--- {result.name} ---\n{result.tail}")
-    total = sum(r.seconds for r in results)
+    total = time.monotonic() - started  # wall time: the lanes run concurrently
     if failed:
         names = ", ".join(r.name for r in failed)
         typer.echo(f"dayone: error: {len(failed)} check(s) failed: {names}", err=True)
