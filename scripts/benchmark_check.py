@@ -1,69 +1,74 @@
-"""Benchmark: `dayone check` on a default project with warm caches.
+"""Benchmark: `dayone check` on a default project, cold and after a one-line change.
 
     python3 scripts/dev.py demo   # once, so uv, pre-commit and Terraform caches are warm
-    .venv/bin/python scripts/benchmark_check.py [--runs N]
+    .venv/bin/python scripts/benchmark_check.py [--all-envs]
 
-Renders a default project, runs the check suite once to warm the caches (uv, pre-commit
-hook environments, the Terraform plugin cache), then N more times, and prints the median
-seconds of each check and of the whole suite.
+Renders a default project and prints, with each step's time: a cold run (empty check cache;
+tool caches such as uv's and pre-commit's are warm), then a run right after changing one
+line in src/, when only the steps that read src/ run again. The emulated apply prints its
+seconds per environment. The load average is printed: on a busy 2-core machine every
+number here grows.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from dayone.checks import CheckOptions, run_checks
+from dayone.checks import CheckOptions, CheckResult, run_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _timed(project: Path, options: CheckOptions) -> tuple[float, list[CheckResult]]:
+    started = time.perf_counter()
+    results = run_checks(project, options=options)
+    failed = [r.name for r in results if not r.passed]
+    if failed:
+        sys.exit(f"checks failed, the timing would mean nothing: {failed}")
+    return time.perf_counter() - started, results
+
+
+def _report(title: str, seconds: float, results: list[CheckResult]) -> None:
+    print(f"\n{title}: {seconds:.1f}s wall (load average {os.getloadavg()[0]:.2f})")
+    for result in results:
+        note = "  (cached)" if result.cached else ""
+        print(f"  {result.seconds:7.1f}s  {result.name}{note}")
+        if result.name.startswith("terraform apply+destroy") and not result.cached:
+            for line in result.output.splitlines():
+                if line.startswith(("ok ", "left in", "total ")):
+                    print(f"            {line.strip()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=2)
     parser.add_argument(
         "--all-envs", action="store_true", help="apply and destroy every environment, not dev"
     )
     args = parser.parse_args()
     options = CheckOptions(all_envs=args.all_envs)
-    apply_lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="dayone-bench-check-") as tmp:
+        os.environ["DAYONE_CHECK_CACHE"] = str(Path(tmp, "check-cache"))
         project = Path(tmp, "bench-check")
         subprocess.run(
             [str(Path(sys.executable).with_name("dayone")), "new", str(project), "--defaults",
              "--template", str(ROOT), "--vcs-ref", "HEAD"],
             check=True, capture_output=True,
         )  # fmt: skip
-        run_checks(project, options=options)  # warm-up
-        per_check: dict[str, list[float]] = {}
-        totals: list[float] = []
-        for _ in range(args.runs):
-            started = time.perf_counter()
-            results = run_checks(project, options=options)
-            totals.append(time.perf_counter() - started)
-            failed = [r.name for r in results if not r.passed]
-            if failed:
-                sys.exit(f"checks failed, the timing would mean nothing: {failed}")
-            for result in results:
-                per_check.setdefault(result.name, []).append(result.seconds)
-                if result.name.startswith("terraform apply+destroy"):
-                    apply_lines += [
-                        line.strip()
-                        for line in result.output.splitlines()
-                        if line.startswith("ok ")
-                    ]
-    print(f"{'check':<36} {'median s':>9}   (warm caches, runs={args.runs})")
-    for name, values in per_check.items():
-        print(f"{name:<36} {statistics.median(values):9.1f}")
-    print(f"{'dayone check, whole suite':<36} {statistics.median(totals):9.1f}")
-    print("emulated apply+destroy, per environment and run:")
-    for line in apply_lines:
-        print(f"  {line}")
+        cold, results = _timed(project, options)
+        _report("cold run (empty check cache)", cold, results)
+        package = next((project / "src").iterdir())
+        module = package / "__init__.py"
+        module.write_text(module.read_text() + "\n# benchmark: one changed line\n")
+        subprocess.run(["git", "commit", "-qam", "one line"], cwd=project, check=True)
+        warm, results = _timed(project, options)
+        _report("after changing one line in src/", warm, results)
+        print(f"\nsecond run / cold run: {warm / cold:.0%}")
 
 
 if __name__ == "__main__":
