@@ -65,7 +65,20 @@ def main() -> None:
         package = next((project / "src").iterdir())
         module = package / "__init__.py"
         module.write_text(module.read_text() + "\n# benchmark: one changed line\n")
-        subprocess.run(["git", "commit", "-qam", "one line"], cwd=project, check=True)
+        subprocess.run(
+            [
+                "git",
+                "-c",
+                "user.name=bench",
+                "-c",
+                "user.email=bench@example.com",
+                "commit",
+                "-qam",
+                "one line",
+            ],
+            cwd=project,
+            check=True,
+        )
         warm, results = _timed(project, options)
         _report("after changing one line in src/", warm, results)
         print(f"\nsecond run / cold run: {warm / cold:.0%}")
