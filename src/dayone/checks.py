@@ -7,6 +7,7 @@ init, lock files and offline plans never touch the user's tree.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import tempfile
 import threading
@@ -176,9 +177,10 @@ def terraform_validate(root: str) -> Callable[[CheckContext], str]:
 def _offline_plans(context: CheckContext) -> dict[str, dict[str, Any]]:
     """Plans of every environment against a local AWS emulator, with fake credentials, made
     once per check run for the checks that read plans (the IAM scan)."""
-    if not context.plans:
+    missing = [e for e in ENVIRONMENTS if e not in context.plans]
+    if missing:  # the emulated apply, when it ran, left the plans it applied
         with local_aws() as endpoint:
-            for environment in ENVIRONMENTS:
+            for environment in missing:
                 context.plans[environment] = plan_environment(
                     context.terraform, context.infra_copy / "envs" / environment, endpoint
                 )
@@ -197,10 +199,17 @@ def terraform_emulated_apply(context: CheckContext) -> str:
     if not (context.project / EMULATED_APPLY).is_file():
         raise CheckFailed(f"{EMULATED_APPLY} is missing: update the project (dayone update)")
     args = ["--all-envs"] if context.options.all_envs else ["--env", "dev"]
-    if context.options.out_dir is not None:
-        args += ["--out-dir", str(context.options.out_dir)]
-    run = command("uv", "run", "--no-sync", "python", EMULATED_APPLY, *args)
-    return run(replace(context, env=context.terraform.env))
+    records = context.options.out_dir or context.scratch / "emulated-apply"
+    run = command(
+        "uv", "run", "--no-sync", "python", EMULATED_APPLY, *args, "--out-dir", str(records)
+    )
+    output = run(replace(context, env=context.terraform.env))
+    # The plans it applied are the plans later steps read (the IAM scan): made once.
+    for environment in ENVIRONMENTS:
+        plan = records / f"{environment}.plan.json"
+        if plan.is_file():
+            context.plans[environment] = json.loads(plan.read_text(encoding="utf-8"))
+    return output
 
 
 def checkov_executable(env: Mapping[str, str]) -> str:
@@ -324,14 +333,15 @@ TERRAFORM_CHECKS: tuple[Check, ...] = (
     ),
     _terraform("terraform validate (bootstrap)", terraform_validate("bootstrap")),
     _terraform("checkov (infra/)", checkov_scan),
-    _terraform("IAM policies (cloudsplaining, all envs)", iam_policy_scan),
-    # The emulated apply runs the project's own script in the project's environment.
+    # The emulated apply runs the project's own script in the project's environment; the
+    # IAM scan then reads the plans it applied (and plans the other environments offline).
     _terraform(
         "terraform apply+destroy, emulated",
         terraform_emulated_apply,
         reads=("infra/", "pyproject.toml", "uv.lock"),
         needs_project_env=True,
     ),
+    _terraform("IAM policies (cloudsplaining, all envs)", iam_policy_scan),
 )
 
 CI_CHECKS: tuple[Check, ...] = (
