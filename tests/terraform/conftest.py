@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -10,8 +11,8 @@ from typing import Any
 import pytest
 
 from dayone.errors import DayoneError
-from dayone.offline_plan import copy_infra, local_aws, plan_environment
 from dayone.terraform import Terraform, terraform_for
+from tests.conftest import Checked
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODULES_DIR = REPO_ROOT / "terraform_modules"
@@ -56,21 +57,19 @@ Rendered = Callable[[str], tuple[Path, dict[str, str]]]
 
 
 @pytest.fixture(scope="session")
-def plans(
-    rendered_project: Rendered, terraform: Terraform, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], dict[str, dict[str, Any]]]:
-    """Offline plans of dev, staging and prod for an answer set, made once per session."""
-    cache: dict[str, dict[str, dict[str, Any]]] = {}
+def plans(checked_project: Callable[[str], Checked]) -> Callable[[str], dict[str, dict[str, Any]]]:
+    """The plans of dev, staging and prod that `dayone check --all-envs` applied on the
+    emulator for an answer set: made once, by the check, and read by every test that needs
+    one. Tests that read them run in the answer set's xdist group (see `grouped`)."""
 
     def get(name: str) -> dict[str, dict[str, Any]]:
-        if name not in cache:
-            project, _ = rendered_project(name)
-            infra = copy_infra(project / "infra", tmp_path_factory.mktemp(f"plan-{name}") / "infra")
-            with local_aws() as endpoint:
-                cache[name] = {
-                    env: plan_environment(terraform, infra / "envs" / env, endpoint)
-                    for env in ENVIRONMENTS
-                }
-        return cache[name]
+        records = checked_project(name).records
+        return {env: json.loads((records / f"{env}.plan.json").read_text()) for env in ENVIRONMENTS}
 
     return get
+
+
+def grouped(*names: str) -> list[Any]:
+    """Parameters for answer sets, each in its xdist group: the worker that checks a set runs
+    every test that reads its check, so the check runs once."""
+    return [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in names]

@@ -25,6 +25,7 @@ from dayone.checks import cloudsplaining_executable
 from dayone.iam_eval import can_assume_with_web_identity, is_allowed
 from dayone.tools import project_environment
 from tests.support.project import read_answers
+from tests.terraform.conftest import grouped
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform]
 
@@ -76,7 +77,7 @@ def _account(plan: dict[str, Any]) -> str:
     return text.split("arn:aws:iam::", 1)[1][:12]
 
 
-@pytest.mark.parametrize("name", SCANNED_SETS)
+@pytest.mark.parametrize("name", grouped(*SCANNED_SETS))
 def test_cloudsplaining_finds_no_escalation_and_only_pinned_skips(
     plans: Plans, rendered_project: Rendered, name: str
 ) -> None:
@@ -157,6 +158,7 @@ def test_scan_reports_an_escalation_it_cannot_skip() -> None:
     assert {f.type for f in report.findings} >= {"BoundaryGrantsIam", "PrivilegeEscalation"}
 
 
+@pytest.mark.xdist_group("defaults")
 def test_no_ci_role_gets_a_broad_managed_policy(rendered_project: Rendered) -> None:
     project, _ = rendered_project("defaults")
     text = "\n".join(p.read_text() for p in (project / "infra").rglob("*.tf"))
@@ -169,6 +171,7 @@ def test_no_ci_role_gets_a_broad_managed_policy(rendered_project: Rendered) -> N
 GITHUB = "token.actions.githubusercontent.com"
 
 
+@pytest.mark.xdist_group("defaults")
 def test_github_roles_trust_only_their_own_jobs(plans: Plans, rendered_project: Rendered) -> None:
     project, _ = rendered_project("defaults")
     answers = read_answers(project)
@@ -203,6 +206,7 @@ def test_github_roles_trust_only_their_own_jobs(plans: Plans, rendered_project: 
             assert can_assume_with_web_identity(plan_role, provider, claims) == expected, (env, who)
 
 
+@pytest.mark.xdist_group("gitlab")
 def test_gitlab_roles_trust_only_their_own_jobs(plans: Plans, rendered_project: Rendered) -> None:
     project, _ = rendered_project("gitlab")
     answers = read_answers(project)
@@ -322,6 +326,7 @@ def _deploy_cases(p: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str]
     ]  # fmt: skip
 
 
+@pytest.mark.xdist_group("defaults")
 def test_dev_deploy_role_is_refused_what_would_lead_out_of_dev(
     dev_policies: dict[str, Any],
 ) -> None:
@@ -330,6 +335,7 @@ def test_dev_deploy_role_is_refused_what_would_lead_out_of_dev(
         assert allowed == expected, f"{description}: {action} on {resource}"
 
 
+@pytest.mark.xdist_group("defaults")
 def test_dev_plan_role_reads_only_its_state_and_settings(dev_policies: dict[str, Any]) -> None:
     s = dev_policies["slug"]
     state = f"arn:aws:s3:::{s}--dev-tfstate/{s}/dev/terraform.tfstate"
@@ -351,6 +357,7 @@ def test_dev_plan_role_reads_only_its_state_and_settings(dev_policies: dict[str,
     assert not is_allowed(dev_policies["prod_plan"], "s3:GetObject", state)
 
 
+@pytest.mark.xdist_group("defaults")
 def test_roles_made_by_the_deploy_role_stay_inside_the_boundary(
     dev_policies: dict[str, Any],
 ) -> None:
@@ -404,6 +411,7 @@ def _refused(call: Callable[[], Any]) -> bool:
     return False
 
 
+@pytest.mark.xdist_group("defaults")
 def test_dev_deploy_role_is_refused_on_the_emulator(
     plans: Plans, rendered_project: Rendered
 ) -> None:

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import Checked
 from tests.support.project import ANSWER_SETS, answer_set, read_answers
+from tests.terraform.conftest import grouped
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform]
 
@@ -28,10 +29,6 @@ AWS_SETS = [name for name in ANSWER_SETS if answer_set(name).get("cloud", "aws")
 APPLY_STEP = "terraform apply+destroy, emulated"
 ENVIRONMENTS = ("dev", "staging", "prod")
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
-
-
-def grouped(*names: str) -> list[Any]:
-    return [pytest.param(n, marks=pytest.mark.xdist_group(n)) for n in names]
 
 
 def test_both_account_modes_are_covered() -> None:

@@ -15,18 +15,13 @@ import pytest
 from dayone.checks import checkov_executable
 from dayone.offline_plan import planned_resources
 from dayone.tools import project_environment
-from tests.conftest import Checked
 from tests.support.project import ANSWER_SETS, REPO_ROOT, answer_set, read_answers
+from tests.terraform.conftest import grouped
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform]
 
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
 AWS_SETS = [name for name in ANSWER_SETS if answer_set(name).get("cloud", "aws") == "aws"]
-
-
-def grouped(*names: str) -> list[Any]:
-    """Run on the worker that checks the same answer set, so its check runs once."""
-    return [pytest.param(n, marks=pytest.mark.xdist_group(n)) for n in names]
 
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -49,17 +44,6 @@ PINNED_SKIPS = {
 
 def test_aws_answer_sets_exist() -> None:
     assert {"defaults", "gitlab", "hostile-text"} <= set(AWS_SETS)
-
-
-@pytest.fixture(scope="session")
-def plans(checked_project: Callable[[str], Checked]) -> Callable[[str], dict[str, dict[str, Any]]]:
-    """The plan of dev, staging and prod that the emulated apply of the check applied."""
-
-    def get(name: str) -> dict[str, dict[str, Any]]:
-        records = checked_project(name).records
-        return {env: json.loads((records / f"{env}.plan.json").read_text()) for env in ENVIRONMENTS}
-
-    return get
 
 
 def _resources(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
