@@ -181,9 +181,13 @@ def _offline_plans(context: CheckContext) -> dict[str, dict[str, Any]]:
     if missing:  # the emulated apply, when it ran, left the plans it applied
         with local_aws() as endpoint:
             for environment in missing:
-                context.plans[environment] = plan_environment(
+                plan = plan_environment(
                     context.terraform, context.infra_copy / "envs" / environment, endpoint
                 )
+                context.plans[environment] = plan
+                if context.options.out_dir is not None:  # kept with the apply's records
+                    record = context.options.out_dir / f"{environment}.plan.json"
+                    record.write_text(json.dumps(plan), encoding="utf-8")
     return context.plans
 
 
@@ -371,8 +375,8 @@ def _cache_key(check: Check, context: CheckContext) -> str | None:
     options = context.options
     if not options.use_cache or check.reads is None:
         return None
-    if options.out_dir is not None and check.action is terraform_emulated_apply:
-        return None  # its records were asked for: it must run to write them
+    if options.out_dir is not None and check.action in (terraform_emulated_apply, iam_policy_scan):
+        return None  # records (plans, outputs) were asked for: these steps write them
     if context.files is None:
         context.files = check_cache.project_files(context.project)
     settings = f"all_envs={options.all_envs}"

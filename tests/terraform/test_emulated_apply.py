@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Checked
+from tests.conftest import ALL_ENVS_APPLIED, Checked
 from tests.support.project import ANSWER_SETS, answer_set, read_answers
 from tests.terraform.conftest import grouped
 
@@ -32,11 +32,24 @@ Rendered = Callable[[str], tuple[Path, dict[str, str]]]
 
 
 def test_both_account_modes_are_covered() -> None:
-    modes = {answer_set(n).get("aws_accounts", "single") for n in AWS_SETS}
+    modes = {answer_set(n).get("aws_accounts", "single") for n in ALL_ENVS_APPLIED}
     assert modes == {"single", "per-environment"}
+    assert set(ALL_ENVS_APPLIED) <= set(AWS_SETS)
 
 
 @pytest.mark.parametrize("name", grouped(*AWS_SETS))
+def test_dev_applies_and_nothing_is_left(
+    checked_project: Callable[[str], Checked], name: str
+) -> None:
+    checked = checked_project(name)
+    step = next(r for r in checked.results if r.name == APPLY_STEP)
+    assert step.passed, step.tail
+    print(f"\n{name}: {APPLY_STEP}\n{step.output.strip()}")  # seconds per environment
+    assert "ok    dev: applied " in step.output
+    assert "left in the emulator after destroy: 0 resource(s)" in step.output
+
+
+@pytest.mark.parametrize("name", grouped(*ALL_ENVS_APPLIED))
 def test_every_environment_applies_and_nothing_is_left(
     checked_project: Callable[[str], Checked], name: str
 ) -> None:
@@ -53,7 +66,7 @@ def test_every_environment_applies_and_nothing_is_left(
     assert "prod state bucket refuses an ordinary terraform destroy" in step.output
 
 
-@pytest.mark.parametrize("name", grouped(*AWS_SETS))
+@pytest.mark.parametrize("name", grouped(*ALL_ENVS_APPLIED))
 def test_each_budget_measures_its_own_environment(
     checked_project: Callable[[str], Checked], name: str
 ) -> None:
@@ -226,7 +239,7 @@ def test_dev_readers_read_but_never_write_prod_data(
     assert left == []
 
 
-@pytest.mark.parametrize("name", grouped(*AWS_SETS))
+@pytest.mark.parametrize("name", grouped(*ALL_ENVS_APPLIED))
 def test_no_planned_resource_is_left_out_of_the_apply(
     checked_project: Callable[[str], Checked], name: str
 ) -> None:
