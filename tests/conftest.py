@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,14 +92,27 @@ def checked_project(
     tests that read its results). One answer set per aws_accounts mode applies and destroys
     every environment; the others apply dev (their staging and prod are planned offline)."""
     cache: dict[str, Checked] = {}
+    # xdist workers share the check of an answer set: the first to need it runs it under a
+    # file lock and leaves the result beside their temp folders; the others wait and read it.
+    # (xdist_group marks do not keep a set's tests on one worker with this pytest/xdist.)
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "checked"
+    shared.mkdir(exist_ok=True)
 
     def get(name: str) -> Checked:
         if name not in cache:
-            project, env = rendered_project(name)
-            records = tmp_path_factory.mktemp(f"records-{name}")
-            options = CheckOptions(all_envs=name in ALL_ENVS_APPLIED, out_dir=records)
-            results = run_checks(project, env=env, options=options)
-            cache[name] = Checked(project, env, results, records)
+            with (shared / f"{name}.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                record = shared / f"{name}.pickle"
+                if record.is_file():
+                    cache[name] = pickle.loads(record.read_bytes())  # noqa: S301 - our own file
+                else:
+                    project, env = rendered_project(name)
+                    records = tmp_path_factory.mktemp(f"records-{name}")
+                    options = CheckOptions(all_envs=name in ALL_ENVS_APPLIED, out_dir=records)
+                    results = run_checks(project, env=env, options=options)
+                    cache[name] = Checked(project, env, results, records)
+                    record.write_bytes(pickle.dumps(cache[name]))
         return cache[name]
 
     return get
