@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from emulator import ACCOUNT_ID, Emulator, running_emulator
+from emulator import ACCOUNT_ID, Emulator, access_key_of, running_emulator
 
 INFRA = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = tuple(sorted(p.name for p in (INFRA / "envs").iterdir() if p.is_dir()))
@@ -84,6 +85,9 @@ terraform {
 """
 
 
+INIT_LOCK = threading.Lock()
+
+
 class Failed(Exception):
     """A step failed; the message says which and why."""
 
@@ -100,7 +104,18 @@ class Terraform:
     def __call__(self, directory: Path, *args: str) -> str:
         command = ["terraform", f"-chdir={directory}", *args, "-no-color"]
         started = time.monotonic()
-        done = subprocess.run(command, env=self.env, capture_output=True, text=True)
+        if args[0] == "init":
+            # Terraform's plugin cache is not safe for concurrent inits: one at a time here,
+            # and a retry when another process was filling the cache at the same moment.
+            with INIT_LOCK:
+                done = subprocess.run(command, env=self.env, capture_output=True, text=True)
+                for _retry in range(3):
+                    if done.returncode == 0 or "Failed to install provider" not in done.stderr:
+                        break
+                    time.sleep(2)
+                    done = subprocess.run(command, env=self.env, capture_output=True, text=True)
+        else:
+            done = subprocess.run(command, env=self.env, capture_output=True, text=True)
         if self.log is not None:
             took = time.monotonic() - started
             with self.log.open("a", encoding="utf-8") as log:
@@ -194,13 +209,14 @@ def cycle(
     var_file = f"-var-file={(infra / 'envs' / environment / 'terraform.tfvars.json').resolve()}"
     extra_vars = extra_variables(environment, per_environment_accounts)
 
-    provider = PROVIDER_OVERRIDE % {"key": account}
+    provider = PROVIDER_OVERRIDE % {"key": access_key_of(account)}
     (infra / "bootstrap" / OVERRIDE).write_text(provider, encoding="utf-8")
     env_dir = infra / "envs" / environment
     backend = backend_settings(env_dir)
     (env_dir / OVERRIDE).write_text(
         provider
-        + BACKEND_OVERRIDE % {**backend, "endpoint": emulator.endpoint, "access_key": account},
+        + BACKEND_OVERRIDE
+        % {**backend, "endpoint": emulator.endpoint, "access_key": access_key_of(account)},
         encoding="utf-8",
     )
     notes: list[str] = []

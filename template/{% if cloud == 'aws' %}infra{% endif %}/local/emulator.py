@@ -23,6 +23,7 @@ import fnmatch
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -318,8 +319,32 @@ def _fix_delete_markers() -> None:
         FakeDeleteMarker.dispose = lambda self, garbage=False: None  # type: ignore[attr-defined]
 
 
+def access_key_of(account: str) -> str:
+    """The fake access key that acts in `account` (moto reads 20-character keys)."""
+    return f"EMUL{account}ATOR"
+
+
+def _accounts_by_access_key() -> None:
+    """The key of `access_key_of(account)` acts in that account, so one emulator holds the
+    accounts of a per-environment-accounts project (moto otherwise maps every unknown key to
+    its default account)."""
+    from moto.iam import models
+
+    if getattr(models.get_account_id_from, "_dayone_extended", False):
+        return
+    original = models.get_account_id_from
+
+    def get_account_id_from(access_key: str) -> str:
+        match = re.fullmatch(r"EMUL(\d{12})ATOR", access_key)
+        return match.group(1) if match else str(original(access_key))
+
+    get_account_id_from._dayone_extended = True  # type: ignore[attr-defined]
+    models.get_account_id_from = get_account_id_from
+
+
 def extend_moto() -> None:
     """Add to moto what the provider and the IAM tests need; safe to call more than once."""
+    _accounts_by_access_key()
     _fix_delete_markers()
     _add_budget_calls()
     _patch_iam_enforcement()
@@ -354,11 +379,12 @@ class Emulator:
         import boto3
         import botocore.session
 
+        key = credentials.get("access_key", ACCOUNT_ID)
+        if len(key) == 12 and key.isdigit():  # an account number: act as its administrator
+            key = access_key_of(key)
         session = botocore.session.get_session()
         session.set_credentials(
-            credentials.get("access_key", ACCOUNT_ID),
-            credentials.get("secret_key", ACCOUNT_ID),
-            credentials.get("session_token"),
+            key, credentials.get("secret_key", ACCOUNT_ID), credentials.get("session_token")
         )
         return boto3.Session(botocore_session=session).client(
             service, endpoint_url=self.endpoint, region_name="us-east-1"
