@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from dayone.checks import CheckResult
 from tests.conftest import ALL_ENVS_APPLIED, Checked
 from tests.support.project import ANSWER_SETS, answer_set, read_answers
 from tests.terraform.conftest import grouped
@@ -37,14 +38,20 @@ def test_both_account_modes_are_covered() -> None:
     assert set(ALL_ENVS_APPLIED) <= set(AWS_SETS)
 
 
+def _passed_apply(checked: Checked, name: str) -> CheckResult:
+    """The emulated apply step of the answer set's check, which must have passed."""
+    step = next(r for r in checked.results if r.name == APPLY_STEP)
+    assert step.passed, step.tail
+    print(f"\n{name}: {APPLY_STEP}\n{step.output.strip()}")  # seconds per environment
+    return step
+
+
 @pytest.mark.parametrize("name", grouped(*AWS_SETS))
 def test_dev_applies_and_nothing_is_left(
     checked_project: Callable[[str], Checked], name: str
 ) -> None:
     checked = checked_project(name)
-    step = next(r for r in checked.results if r.name == APPLY_STEP)
-    assert step.passed, step.tail
-    print(f"\n{name}: {APPLY_STEP}\n{step.output.strip()}")  # seconds per environment
+    step = _passed_apply(checked, name)
     assert "ok    dev: applied " in step.output
     assert "left in the emulator after destroy: 0 resource(s)" in step.output
 
@@ -54,9 +61,7 @@ def test_every_environment_applies_and_nothing_is_left(
     checked_project: Callable[[str], Checked], name: str
 ) -> None:
     checked = checked_project(name)
-    step = next(r for r in checked.results if r.name == APPLY_STEP)
-    assert step.passed, step.tail
-    print(f"\n{name}: {APPLY_STEP}\n{step.output.strip()}")  # seconds per environment
+    step = _passed_apply(checked, name)
     for env in ENVIRONMENTS:
         assert f"ok    {env}: applied " in step.output
         resources = (checked.records / f"{env}.resources.txt").read_text().split()
