@@ -20,6 +20,7 @@ from dayone.checks import run_checks
 from tests.support.answer_checks import aws_name_problems, check_rendered, try_render
 from tests.support.answer_grammar import (
     BASE,
+    CONTEXT,
     DERIVED,
     QUESTIONS,
     RESERVED_SLUGS,
@@ -74,7 +75,7 @@ def test_one_wild_answer_is_refused_by_name_or_carried_as_typed(
     fast_template: str, data: st.DataObject, question: str
 ) -> None:
     value = data.draw(WILD[question], label=question)
-    answers = {**BASE, question: value}
+    answers = {**BASE, **CONTEXT.get(question, {}), question: value}
     refusal, dest, scratch = _outcome(fast_template, answers)
     with scratch:
         if refusal is None:
@@ -121,6 +122,7 @@ LONGEST = {
     "cloud": "aws",
     "aws_region": "ap-southeast-2",
     "aws_accounts": "per-environment",
+    "dev_account_id": "999999999999",
     "owner": "Data team: ml/churn+ops@example.com",
     "alert_emails": ", ".join(f"alert{i}@example.com" for i in range(10)),
     "budget_usd_dev": "1",

@@ -124,7 +124,7 @@ def test_a_resource_the_cloud_refuses_fails_the_emulated_apply(
     assert "1 check(s) failed: terraform apply+destroy, emulated" in output
     assert "Duplicate tag keys" in output
     # Whatever was applied before the failure was destroyed again.
-    assert "left in the emulator after destroy: 0 resource(s)" in output
+    assert "left in the emulator after destroy: 0 resource(s)" in output, output
 
 
 def test_an_unchanged_step_is_not_run_again(rendered_project: Rendered, tmp_path: Path) -> None:

@@ -123,6 +123,10 @@ def check_rendered(dest: Path, given: dict[str, Any]) -> None:
             assert tfvars["project"] == recorded["project_slug"]
             assert 1 <= len(tfvars["alert_emails"]) <= 10
             assert len({e.lower() for e in tfvars["alert_emails"]}) == len(tfvars["alert_emails"])
+            per_environment = recorded["aws_accounts"] == "per-environment"
+            assert tfvars["dev_account_id"] == (
+                recorded["dev_account_id"] if per_environment else ""
+            )
     assert secrets_found(dest) == []
 
 

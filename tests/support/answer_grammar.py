@@ -52,6 +52,7 @@ packages = st.from_regex(r"\A[a-z][a-z0-9_]{0,31}\Z")
 emails = st.from_regex(
     r"\A[A-Za-z0-9._+-]{1,12}@[A-Za-z0-9-]{1,10}(\.[A-Za-z0-9-]{1,6}){0,2}\.[A-Za-z]{2,6}\Z"
 )
+account_ids = st.from_regex(r"\A[0-9]{12}\Z")
 owners = st.from_regex(r"\A[A-Za-z0-9_.:/=+@-]([A-Za-z0-9 _.:/=+@-]{0,30}[A-Za-z0-9_.:/=+@-])?\Z")
 github_repositories = st.from_regex(
     r"\A[A-Za-z0-9](-?[A-Za-z0-9]){0,10}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,15}\Z"
@@ -102,6 +103,8 @@ def grammar_answers(draw: st.DrawFn, *, reserved: bool = True) -> dict[str, str]
     if answers["cloud"] == "aws":
         answers["aws_region"] = draw(st.sampled_from(_choices("aws_region")))
         answers["aws_accounts"] = draw(st.sampled_from(_choices("aws_accounts")))
+        if answers["aws_accounts"] == "per-environment":
+            answers["dev_account_id"] = draw(account_ids)
         answers["owner"] = draw(owners)
         answers["alert_emails"] = draw(alert_lists(10))
         for env in ("dev", "staging", "prod"):
@@ -127,6 +130,10 @@ WILD: dict[str, st.SearchStrategy[Any]] = {
     "license": st.sampled_from([*_choices("license"), "GPL", "mit"]),
     "cloud": st.sampled_from([*_choices("cloud"), "gcp", "AWS"]),
     "aws_region": st.sampled_from([*_choices("aws_region"), "mars-1", ""]),
+    "aws_accounts": st.sampled_from([*_choices("aws_accounts"), "multi", "Single"]),
+    "dev_account_id": st.one_of(
+        account_ids, st.from_regex(r"\A[0-9]{11,13}\Z"), wild_text(12), st.just("1e11")
+    ),
     "owner": st.one_of(owners, wild_text(257)),
     "alert_emails": st.one_of(alert_lists(12), wild_text(60), emails.map(lambda e: f"{e},{e}")),
     "budget_usd_dev": st.one_of(
@@ -148,3 +155,5 @@ DERIVED = {
 }
 
 BASE = {"project_name": "Churn Model", "cloud": "aws", "ci": "github"}
+# What a question needs around it to be asked at all (copier skips it otherwise).
+CONTEXT: dict[str, dict[str, str]] = {"dev_account_id": {"aws_accounts": "per-environment"}}

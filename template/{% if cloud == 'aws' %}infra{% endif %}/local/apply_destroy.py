@@ -223,8 +223,9 @@ def cycle(
     applied: list[str] = []  # what needs destroying, in the order it was applied
     try:
         tf(infra / "bootstrap", "init", "-input=false")
-        tf(infra / "bootstrap", "apply", "-auto-approve", "-input=false", var_file)
+        # Counted before it runs: a failed apply can still leave what it created first.
         applied.append("bootstrap")
+        tf(infra / "bootstrap", "apply", "-auto-approve", "-input=false", var_file)
         tf(env_dir, "init", "-input=false")
         if environment == "prod":
             notes.append(refuse_force_destroy(tf, env_dir, extra_vars))
@@ -266,10 +267,21 @@ def cycle(
                 extra_vars,
                 applied,
                 notes,
+                prove_refusals=False,
             )
         raise
     teardown(
-        tf, emulator, account, environment, infra, env_dir, var_file, extra_vars, applied, notes
+        tf,
+        emulator,
+        account,
+        environment,
+        infra,
+        env_dir,
+        var_file,
+        extra_vars,
+        applied,
+        notes,
+        prove_refusals=True,
     )
     return Result(environment, time.monotonic() - started, len(resources), notes)
 
@@ -285,12 +297,15 @@ def teardown(
     extra_vars: list[str],
     applied: list[str],
     notes: list[str],
+    *,
+    prove_refusals: bool,
 ) -> None:
     if "environment" in applied:
         tf(env_dir, "destroy", "-auto-approve", "-input=false", *extra_vars)
     if "bootstrap" not in applied:
         return
-    if environment == "prod":
+    # After a failure the protections may not exist yet; only a complete apply proves them.
+    if prove_refusals and environment == "prod":
         notes.append(refuse_state_bucket_destroy(tf, infra, var_file))
     (infra / "modules" / "state_backend" / OVERRIDE).write_text(
         STATE_BUCKET_TEARDOWN, encoding="utf-8"
@@ -303,6 +318,8 @@ def teardown(
 
 def empty_bucket(emulator: Emulator, account: str, bucket: str) -> None:
     s3 = emulator.client("s3", access_key=account, secret_key=account)
+    if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        return  # a bootstrap that failed early never created it
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
             s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
