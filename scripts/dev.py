@@ -6,11 +6,11 @@
     python3 scripts/dev.py test    run the whole test suite (what .ci/run calls)
 
 Only the standard library is used here, because this runs before anything is installed.
-Three virtual environments are made: .venv for dayone and its test tools, .venv-checkov
-for checkov, which pins an old `packaging` that would clash with copier's, and
-.venv-cloudsplaining for cloudsplaining and its policy_sentry/boto3 pins. checkov and
-cloudsplaining are linked into .venv/bin, so `. .venv/bin/activate` puts dayone, uv,
-copier and every check tool on PATH.
+One virtual environment is made: .venv for dayone and its test tools. The checkers that pin
+what would clash with copier (checkov, cloudsplaining, and zizmor and check-jsonschema with
+them) run as generated projects run them, through `uv tool run` at pinned versions, each in
+an environment uv caches; setup fills that cache once so that later runs work offline.
+`. .venv/bin/activate` puts dayone, uv and copier on PATH.
 """
 
 from __future__ import annotations
@@ -25,13 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN_VENV = ROOT / ".venv"
-CHECKOV_VENV = ROOT / ".venv-checkov"
-CHECKOV_REQUIREMENT = "checkov==3.3.30"
 HEARTBEAT_SECONDS = 15
-# cloudsplaining (IAM privilege-escalation scan) gets its own environment too: it brings
-# policy_sentry, boto3 and their pins, which must not move copier's.
-CLOUDSPLAINING_VENV = ROOT / ".venv-cloudsplaining"
-CLOUDSPLAINING_REQUIREMENT = "cloudsplaining==0.9.1"
 
 
 def _bin(env: Path, name: str) -> Path:
@@ -50,8 +44,6 @@ def environments() -> list[tuple[Path, list[str], bytes]]:
     pyproject = (ROOT / "pyproject.toml").read_bytes()
     return [
         (MAIN_VENV, ["-e", f"{ROOT}[dev]"], pyproject),
-        (CHECKOV_VENV, [CHECKOV_REQUIREMENT], b""),
-        (CLOUDSPLAINING_VENV, [CLOUDSPLAINING_REQUIREMENT], b""),
     ]
 
 
@@ -147,14 +139,9 @@ def setup() -> dict[str, str]:
     started = time.monotonic()
     for env_dir, requirements, stamp_source in environments():
         _ensure_venv(env_dir, requirements, stamp_source)
-    for tool, env_dir in (("checkov", CHECKOV_VENV), ("cloudsplaining", CLOUDSPLAINING_VENV)):
-        link = _bin(MAIN_VENV, tool)
-        if not link.exists() and not link.is_symlink():
-            link.symlink_to(_bin(env_dir, tool))
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(_bin(MAIN_VENV, "")), env.get("PATH", "")])
-    env["DAYONE_CHECKOV"] = str(_bin(CHECKOV_VENV, "checkov"))
-    env["DAYONE_CLOUDSPLAINING"] = str(_bin(CLOUDSPLAINING_VENV, "cloudsplaining"))
+    _cache_checkers(env)
     if not env.get(MIRROR_ENV_VAR):
         mirror = discover_provider_mirror()
         if mirror is not None:
@@ -163,11 +150,29 @@ def setup() -> dict[str, str]:
     env.pop("VIRTUAL_ENV", None)
     print(
         f"dev: environments ready in {time.monotonic() - started:.0f}s "
-        "(.venv: dayone, uv and the test tools; .venv-checkov: checkov). "
+        "(.venv: dayone, uv and the test tools; checkers in uv's cache). "
         "To use them yourself: . .venv/bin/activate",
         flush=True,
     )
     return env
+
+
+def _cache_checkers(env: dict[str, str]) -> None:
+    """Have uv make (or find cached) each pinned checker's environment, as `dayone doctor`
+    lists them, so checks and tests never wait on, or fail for, a first download."""
+    pins = subprocess.run(
+        [str(_bin(MAIN_VENV, "python")), "-c",
+         "from dayone.doctor import pinned_checkers; print(' '.join(pinned_checkers()))"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    for pin in pins:
+        done = subprocess.run(
+            [str(_bin(MAIN_VENV, "uv")), "tool", "run", "--from", pin, "python", "-c", "pass"],
+            env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode != 0:
+            print(done.stderr[-2000:], file=sys.stderr)
+            sys.exit(f"dev: could not get {pin} through uv tool run")
 
 
 def main() -> int:

@@ -84,9 +84,10 @@ def test_a_broken_terraform_file_fails_the_check(
     stack = clone / "infra" / "stack" / "main.tf"
     stack.write_text(stack.read_text().replace('module "data_lake" {', 'module "data_lake" {{', 1))
     _commit(clone, "Break the stack")
-    exit_code, output = _check(clone, env, "terraform fmt", "terraform validate (dev)")
+    exit_code, output = _check(clone, env, "terraform fmt", "terraform validate")
     assert exit_code == 1
-    assert "check(s) failed: terraform fmt, terraform validate (dev)" in output
+    assert "check(s) failed: terraform fmt, terraform validate (envs, bootstrap)" in output
+    assert "== envs/dev" in output  # make infra-validate names the root that failed
 
 
 def test_a_security_regression_fails_checkov(rendered_project: Rendered, tmp_path: Path) -> None:

@@ -660,3 +660,55 @@ def test_this_repository_ci_runs_the_suite_and_every_answer_set() -> None:
     assert sorted(matrix["answers"]) == ANSWER_SETS
     scripts = "\n".join(str(s.get("run", "")) for s in jobs["render"]["steps"])
     assert re.search(r'dayone"? new ', scripts) and re.search(r'dayone"? check ', scripts)
+
+
+# ---- one definition of the checks: Makefile, CI and dayone check ----------------------------
+
+
+def _make_check_targets(project: Path) -> list[str]:
+    """What `make check` runs in `project`, as make itself expands it (dry run)."""
+    shown = subprocess.run(
+        ["make", "--no-print-directory", "-pn", "-C", str(project), "check"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    found = re.search(r"(?m)^CHECKS :?= (.*)$", shown)
+    assert found, "the Makefile defines no CHECKS"
+    return found.group(1).split()
+
+
+def _ci_make_targets(project: Path) -> set[str]:
+    """Every make target the project's CI files run."""
+    files = [*(project / ".github" / "workflows").glob("*.yml"), project / ".gitlab-ci.yml"]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in files if p.is_file())
+    return set(re.findall(r"\bmake ([a-z][a-z-]*)", text))
+
+
+@pytest.mark.parametrize("answers", ["defaults", "gitlab", "cloud-none"])
+def test_make_check_ci_and_dayone_check_run_the_same_steps(
+    rendered_project: Rendered, answers: str
+) -> None:
+    """The Makefile's CHECKS are the one definition: CI runs each of them, and dayone check's
+    steps are exactly those targets (plus uv sync and its own IAM scan)."""
+    from dayone.checks import ALL_CHECKS
+
+    project, _ = rendered_project(answers)
+    checks = _make_check_targets(project)
+    recorded = read_answers(project)
+    dayone_targets = [c.target for c in ALL_CHECKS if c.target and c.applies(recorded)]
+    assert sorted(dayone_targets) == sorted(checks)
+    ci_targets = _ci_make_targets(project)
+    if recorded.get("ci", "none") != "none":
+        assert set(checks) <= ci_targets, set(checks) - ci_targets
+    if recorded.get("cloud") == "aws":
+        assert {"infra-scan", "infra-local", "infra-validate", "infra-test"} <= set(checks)
+    else:
+        assert not any(target.startswith("infra-") for target in checks)
+
+
+def test_a_step_ci_does_not_run_is_found(rendered_project: Rendered, tmp_path: Path) -> None:
+    project, _ = rendered_project("defaults")
+    clone = tmp_path / "project"
+    shutil.copytree(project, clone, ignore=shutil.ignore_patterns(".venv", ".git"))
+    workflow = clone / ".github" / "workflows" / "ci.yml"
+    workflow.write_text(workflow.read_text(encoding="utf-8").replace("make infra-scan", "true"))
+    assert "infra-scan" in set(_make_check_targets(clone)) - _ci_make_targets(clone)

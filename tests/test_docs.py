@@ -240,8 +240,7 @@ def _clone_checkout(tmp_path: Path) -> Path:
     identity = ["-c", "user.name=Docs Test", "-c", "user.email=docs-test@example.com"]
     for args in (["init", "--quiet"], ["add", "--all"], ["commit", "--quiet", "-m", "clone"]):
         subprocess.run(["git", *identity, *args], cwd=clone, check=True, capture_output=True)
-    for venv in (".venv", ".venv-checkov", ".venv-cloudsplaining"):
-        (clone / venv).symlink_to(REPO_ROOT / venv)
+    (clone / ".venv").symlink_to(REPO_ROOT / ".venv")
     # The clone's dev.py must find the linked environments current: were it to reinstall,
     # it would point this checkout's .venv at the throwaway clone.
     spec = importlib.util.spec_from_file_location("clone_dev", clone / "scripts" / "dev.py")

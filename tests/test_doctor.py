@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from dayone.errors import DayoneError
 from dayone.tools import find_tool
 
 runner = CliRunner()
-TOOLS = ("git", "uv", "terraform", "checkov", "zizmor", "check-jsonschema", "moto_server")
+TOOLS = ("git", "uv", "terraform", "moto_server")
 
 
 def _bin_with(tmp_path: Path, names: tuple[str, ...]) -> Path:
@@ -48,9 +50,6 @@ def test_nothing_installed_names_every_required_piece_with_a_fix(tmp_path: Path)
         "git",
         "uv on PATH",
         "terraform",
-        "checkov",
-        "zizmor",
-        "check-jsonschema",
         "moto (AWS emulator)",
     }
     for finding in findings:
@@ -61,6 +60,32 @@ def test_nothing_installed_names_every_required_piece_with_a_fix(tmp_path: Path)
     installer = fixes["uv on PATH"].split()[0]
     assert fixes["uv on PATH"] == f"{installer} tool install uv && {installer} tool update-shell"
     assert fixes["moto (AWS emulator)"].endswith("tool install 'moto[server]'")
+
+
+def test_pinned_checkers_are_the_makefiles_and_found_in_uvs_cache(tmp_path: Path) -> None:
+    """The checkers come from uv's cache at the template Makefile's pins; with no uv, each
+    is missing with the command that fetches it."""
+    from dayone.doctor import pinned_checkers
+    from tests.support.project import REPO_ROOT
+
+    makefile = (REPO_ROOT / "template" / "Makefile").read_text(encoding="utf-8")
+    pins = pinned_checkers()
+    assert {"checkov", "zizmor", "check-jsonschema", "cloudsplaining"} == {
+        p.split("==")[0] for p in pins
+    }
+    for pin in pins[:-1]:
+        assert f"--from {pin} " in makefile
+    none = _by_name(_machine(tmp_path, ()))
+    assert none["checkov"].ok is False  # type: ignore[attr-defined]
+    assert "tool run --from checkov==" in none["checkov"].fix  # type: ignore[attr-defined]
+    # The suite's own runs filled uv's cache: found offline, as `make infra-scan` finds it.
+    real_cache = subprocess.run(
+        [str(Path(sys.executable).with_name("uv")), "cache", "dir"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    env = {"PATH": os.environ["PATH"], "HOME": str(Path.home()), "UV_CACHE_DIR": real_cache}
+    found = _by_name(Machine(env, beside=Path(sys.executable).parent, search_root=tmp_path))
+    assert found["cloudsplaining"].ok is True, found["cloudsplaining"]  # type: ignore[attr-defined]
 
 
 def test_a_mirror_on_the_machine_is_offered_as_the_export_line(tmp_path: Path) -> None:
@@ -114,7 +139,7 @@ def test_terraform_version_is_read(tmp_path: Path) -> None:
 
 
 def test_command_prints_fixes_and_exits_1_when_required_is_missing(tmp_path: Path) -> None:
-    env = {"PATH": str(_bin_with(tmp_path, ())), "DAYONE_CHECKOV": ""}
+    env = {"PATH": str(_bin_with(tmp_path, ()))}
     result = runner.invoke(app, ["doctor"], env=env)
     assert result.exit_code == 1, result.output
     assert "MISSING  uv on PATH" in result.stdout

@@ -26,7 +26,8 @@ def test_generated_repo_is_green(checked_project: Callable[[str], Checked], name
         # fmt, then init and validate of every root of infra/, each environment and bootstrap.
         assert names >= {
             "terraform fmt",
-            *(f"terraform validate ({root})" for root in ("dev", "staging", "prod", "bootstrap")),
+            "terraform test (modules)",
+            "terraform validate (envs, bootstrap)",
             "terraform apply+destroy, emulated",
             "checkov (infra/)",
             "IAM policies (cloudsplaining, all envs)",

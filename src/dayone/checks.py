@@ -1,13 +1,16 @@
-"""A generated repository's check suite: the same steps its CI runs, in one place.
+"""A generated repository's check suite: the steps its `make check` and its CI run.
 
-`dayone check`, this repository's tests and the demo all run these. Python checks are
-commands in the project; Terraform checks run on a throwaway copy of `infra/` so that
-init, lock files and offline plans never touch the user's tree.
+The generated Makefile is the one definition of each step (a make target); the CI pipelines
+call the same targets, and so does `dayone check`, which adds only scheduling (two lanes run
+concurrently), a cache of passed steps, and the IAM scan, which needs dayone's own code.
+Terraform steps that init run in a throwaway copy (Makefile and infra/), so that init and
+lock files never touch the user's tree.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -23,12 +26,11 @@ from dayone import check_cache, iam_scan
 from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
 from dayone.offline_plan import copy_infra, local_aws, plan_environment
-from dayone.terraform import Terraform, find_mirror, write_cli_config
-from dayone.tools import find_tool, project_environment, uv_executable
+from dayone.terraform import MIRROR_ENV_VAR, Terraform, find_mirror, write_cli_config
+from dayone.tools import project_environment, uv_executable
 
 TAIL_LINES = 30
 ENVIRONMENTS = ("dev", "staging", "prod")
-CHECKOV_ENV_VAR = "DAYONE_CHECKOV"
 
 
 class CheckFailed(DayoneError):
@@ -70,6 +72,24 @@ class CheckContext:
     def infra_copy(self) -> Path:
         return copy_infra(self.project / "infra", self.scratch / "infra")
 
+    @cached_property
+    def make_copy(self) -> Path:
+        """What the Terraform make targets read (Makefile, pyproject.toml, infra/), copied."""
+        copy = self.scratch / "make"
+        copy_infra(self.project / "infra", copy / "infra")
+        for name in ("Makefile", "pyproject.toml"):
+            shutil.copy2(self.project / name, copy / name)
+        return copy
+
+    @cached_property
+    def terraform_env(self) -> dict[str, str]:
+        """The environment for make targets that run terraform: dayone's CLI configuration
+        (provider mirror, plugin cache) stands, so the Makefile must not write its own."""
+        env = dict(self.terraform.env)
+        if "TF_CLI_CONFIG_FILE" in env:
+            env.pop(MIRROR_ENV_VAR, None)
+        return env
+
 
 PYTHON_LANE, TERRAFORM_LANE, LAST = "python", "terraform", "last"
 
@@ -92,6 +112,8 @@ class Check:
     # tools it runs: the cache key. None: always run (its effect is outside the files).
     reads: tuple[str, ...] | None = None
     tools: tuple[str, ...] = ()
+    # The generated Makefile's target this step runs (CI runs it too); None: dayone's own.
+    target: str | None = None
 
 
 @dataclass
@@ -144,32 +166,21 @@ def tree_unchanged(context: CheckContext) -> str:
     return "clean"
 
 
-def terraform_fmt(context: CheckContext) -> str:
-    context.terraform.fmt_check(context.project / "infra")
-    return "formatted"
+def make(
+    target: str, *, terraform: bool = False, in_copy: bool = False
+) -> Callable[[CheckContext], str]:
+    """A check that runs the project's `make <target>`, the step's one definition.
 
-
-def terraform_module_tests(context: CheckContext) -> str:
-    modules = sorted(
-        p.parent.parent for p in context.infra_copy.glob("modules/*/tests/*.tftest.hcl")
-    )
-    if not modules:
-        raise CheckFailed("no module tests found under infra/modules/*/tests")
-    reports = []
-    for module in dict.fromkeys(modules):
-        context.terraform.init(module)
-        reports.append(f"{module.name}: {context.terraform.test(module).strip().splitlines()[-1]}")
-    return "\n".join(reports)
-
-
-def terraform_validate(root: str) -> Callable[[CheckContext], str]:
-    """Init without a backend and validate one root of infra/ (an environment, bootstrap)."""
+    `terraform`: run with dayone's Terraform configuration; `in_copy`: in the throwaway copy
+    of Makefile and infra/ (for targets that init, so nothing lands in the user's tree).
+    """
 
     def run(context: CheckContext) -> str:
-        root_dir = context.infra_copy / root
-        context.terraform.init(root_dir)
-        context.terraform.validate(root_dir)
-        return f"{root}: valid"
+        where = context.make_copy if in_copy else context.project
+        env = context.terraform_env if terraform else context.env
+        return command("make", "--no-print-directory", "-C", str(where), target)(
+            replace(context, env=env)
+        )
 
     return run
 
@@ -195,19 +206,14 @@ EMULATED_APPLY = "infra/local/apply_destroy.py"
 
 
 def terraform_emulated_apply(context: CheckContext) -> str:
-    """Apply and destroy dev (or every environment) on the project's local AWS emulator.
-
-    The project's own script does the work (`make infra-local` runs it too), with the
-    project's dependencies and the Terraform configuration dayone uses (provider mirror).
-    """
+    """Apply and destroy dev (or every environment) on the project's local AWS emulator:
+    `make infra-local`, keeping the plans it applied for the IAM scan."""
     if not (context.project / EMULATED_APPLY).is_file():
         raise CheckFailed(f"{EMULATED_APPLY} is missing: update the project (dayone update)")
-    args = ["--all-envs"] if context.options.all_envs else ["--env", "dev"]
     records = context.options.out_dir or context.scratch / "emulated-apply"
-    run = command(
-        "uv", "run", "--no-sync", "python", EMULATED_APPLY, *args, "--out-dir", str(records)
-    )
-    output = run(replace(context, env=context.terraform.env))
+    target = [f"OUT_DIR={records}", *(["ALL=1"] if context.options.all_envs else ["ENV=dev"])]
+    run = command("make", "--no-print-directory", "infra-local", *target)
+    output = run(replace(context, env=context.terraform_env))
     # The plans it applied are the plans later steps read (the IAM scan): made once.
     for environment in ENVIRONMENTS:
         plan = records / f"{environment}.plan.json"
@@ -216,47 +222,11 @@ def terraform_emulated_apply(context: CheckContext) -> str:
     return output
 
 
-def checkov_executable(env: Mapping[str, str]) -> str:
-    return find_tool(
-        "checkov",
-        env,
-        override_var=CHECKOV_ENV_VAR,
-        install_hint="install it in its own environment (pipx install checkov)",
-    )
-
-
-def checkov_scan(context: CheckContext) -> str:
-    """Static security scan of infra/; inline skips carry their reasons in the code."""
-    return command(
-        checkov_executable(context.env),
-        "--directory",
-        str(context.project / "infra"),
-        "--framework",
-        "terraform",
-        "--download-external-modules",
-        "false",
-        "--skip-download",
-        "--compact",
-        "--quiet",
-        # Offline: no policy-mapping download, no package scan.
-        extra_env={"BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
-    )(context)
-
-
-def cloudsplaining_executable(env: Mapping[str, str]) -> str:
-    return find_tool(
-        "cloudsplaining",
-        env,
-        override_var=iam_scan.CLOUDSPLAINING_ENV_VAR,
-        install_hint="install it in its own environment (pipx install cloudsplaining==0.9.1)",
-    )
-
-
 def iam_policy_scan(context: CheckContext) -> str:
     """Every IAM policy document of every environment's plan: no privilege escalation, and
     every other finding fixed or skipped inline with a reason (see dayone.iam_scan)."""
     plans = _offline_plans(context)
-    cloudsplaining = cloudsplaining_executable(context.env)
+    cloudsplaining = iam_scan.cloudsplaining_python(context.env)
     skips = iam_scan.inline_skips(context.project / "infra")
     lines, failed = [], False
     for environment, plan in plans.items():
@@ -272,94 +242,82 @@ def _ci(answers: Mapping[str, object]) -> str:
     return str(answers.get("ci", "none"))
 
 
-def ci_schema(context: CheckContext) -> str:
-    """The CI files against the vendored GitHub-workflow or GitLab-CI JSON schema."""
-    if _ci(context.answers) == "github":
-        schema = "vendor.github-workflows"
-        files = sorted(str(p) for p in (context.project / ".github" / "workflows").glob("*.y*ml"))
-    else:
-        schema, files = "vendor.gitlab-ci", [str(context.project / ".gitlab-ci.yml")]
-    checker = find_tool("check-jsonschema", context.env)
-    return command(checker, "--builtin-schema", schema, *files)(context)
-
-
-def ci_zizmor(context: CheckContext) -> str:
-    """GitHub Actions security audit, offline; findings of medium or high severity fail."""
-    zizmor = find_tool("zizmor", context.env)
-    workflows = str(context.project / ".github" / "workflows")
-    return command(zizmor, "--offline", "--min-severity", "medium", workflows)(context)
-
-
 UV_SYNC = "uv sync (locked)"
 
+
+def _target(
+    name: str,
+    target: str,
+    applies: Callable[[Mapping[str, object]], bool] = lambda _answers: True,
+    *,
+    lane: str = PYTHON_LANE,
+    reads: tuple[str, ...] = ("",),
+    in_copy: bool = False,
+    needs_project_env: bool = False,
+) -> Check:
+    """A step that is the project's `make <target>`; the Makefile is among what it reads."""
+    terraform = lane == TERRAFORM_LANE
+    return Check(
+        name,
+        make(target, terraform=terraform, in_copy=in_copy),
+        applies,
+        lane=lane,
+        needs_project_env=needs_project_env,
+        reads=(*reads, "Makefile") if "" not in reads else reads,
+        tools=("terraform",) if terraform or target == "lint" else (),
+        target=target,
+    )
+
+
 PYTHON_CHECKS: tuple[Check, ...] = (
+    # CI runs the same command before its make targets.
     Check(UV_SYNC, command("uv", "sync", "--locked", "--quiet")),
-    Check(
-        "pre-commit (all files)",
-        command("uv", "run", "--no-sync", "pre-commit", "run", "--all-files"),
-        needs_project_env=True,
-        reads=("",),
-        tools=("terraform",),
-    ),
-    Check(
-        "pytest",
-        command("uv", "run", "--no-sync", "pytest", "-q"),
-        needs_project_env=True,
-        reads=("",),
+    _target("pre-commit (all files)", "lint", needs_project_env=True),
+    _target("pytest", "test", needs_project_env=True),
+)
+
+CI_CHECKS: tuple[Check, ...] = (
+    _target(
+        "CI files (JSON schema, zizmor)",
+        "ci-lint",
+        lambda answers: _ci(answers) != "none",
+        reads=(".github/", ".gitlab-ci.yml"),
     ),
 )
 
 
 def _terraform(
-    name: str,
-    action: Callable[[CheckContext], str],
-    reads: tuple[str, ...] = ("infra/",),
-    needs_project_env: bool = False,
+    name: str, target: str, reads: tuple[str, ...] = ("infra/",), in_copy: bool = False
 ) -> Check:
-    return Check(
-        name,
-        action,
-        _has_aws,
-        lane=TERRAFORM_LANE,
-        needs_project_env=needs_project_env,
-        reads=reads,
-        tools=("terraform",),
-    )
+    return _target(name, target, _has_aws, lane=TERRAFORM_LANE, reads=reads, in_copy=in_copy)
 
 
 TERRAFORM_CHECKS: tuple[Check, ...] = (
-    _terraform("terraform fmt", terraform_fmt),
+    _terraform("terraform fmt", "infra-fmt"),
     # The modules are the same in every project of a template release: keyed on them alone.
-    _terraform("terraform test (modules)", terraform_module_tests, reads=("infra/modules/",)),
-    *(
-        _terraform(f"terraform validate ({e})", terraform_validate(f"envs/{e}"))
-        for e in ENVIRONMENTS
-    ),
-    _terraform("terraform validate (bootstrap)", terraform_validate("bootstrap")),
-    _terraform("checkov (infra/)", checkov_scan),
+    _terraform("terraform test (modules)", "infra-test", ("infra/modules/",), in_copy=True),
+    _terraform("terraform validate (envs, bootstrap)", "infra-validate", in_copy=True),
+    _terraform("checkov (infra/)", "infra-scan"),
     # The emulated apply runs the project's own script in the project's environment; the
     # IAM scan then reads the plans it applied (and plans the other environments offline).
-    _terraform(
+    Check(
         "terraform apply+destroy, emulated",
         terraform_emulated_apply,
-        reads=("infra/", "pyproject.toml", "uv.lock"),
+        _has_aws,
+        lane=TERRAFORM_LANE,
         needs_project_env=True,
+        reads=("infra/", "pyproject.toml", "uv.lock", "Makefile"),
+        tools=("terraform",),
+        target="infra-local",
     ),
-    _terraform("IAM policies (cloudsplaining, all envs)", iam_policy_scan),
-)
-
-CI_CHECKS: tuple[Check, ...] = (
+    # dayone's own step: no make target (the scan is dayone code, see dayone.iam_scan).
     Check(
-        "CI files (JSON schema)",
-        ci_schema,
-        lambda answers: _ci(answers) != "none",
-        reads=(".github/", ".gitlab-ci.yml"),
-    ),
-    Check(
-        "GitHub workflows (zizmor)",
-        ci_zizmor,
-        lambda answers: _ci(answers) == "github",
-        reads=(".github/",),
+        "IAM policies (cloudsplaining, all envs)",
+        iam_policy_scan,
+        _has_aws,
+        lane=TERRAFORM_LANE,
+        reads=("infra/",),
+        tools=("terraform",),
     ),
 )
 

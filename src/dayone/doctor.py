@@ -30,7 +30,6 @@ from dayone.terraform import (
 )
 
 MIN_TERRAFORM = Version("1.10")
-CHECKOV_ENV_VAR = "DAYONE_CHECKOV"  # the same variable as dayone.checks
 # Top-level directories not worth searching for a provider mirror.
 _SKIPPED_ROOTS = {"proc", "sys", "dev", "run", "tmp", "var", "boot", "lost+found"}
 
@@ -255,8 +254,7 @@ def check_aws_provider(machine: Machine) -> Finding:
 
 
 def _tool(machine: Machine, name: str, program: str, package: str, why: str) -> Finding:
-    override = machine.env.get(CHECKOV_ENV_VAR) if program == "checkov" else None
-    found = override or machine.which(program)
+    found = machine.which(program)
     if found:
         return Finding(name, True, found)
     return Finding(
@@ -267,23 +265,52 @@ def _tool(machine: Machine, name: str, program: str, package: str, why: str) -> 
     )
 
 
+def pinned_checkers() -> list[str]:
+    """The checkers `make check` and `dayone check` run with `uv tool run` at pinned
+    versions: read from the template's Makefile (their one definition), plus the IAM scan's."""
+    from dayone.iam_scan import CLOUDSPLAINING
+    from dayone.template_source import _source_checkout, packaged_template
+
+    template = packaged_template() or _source_checkout()
+    pins: list[str] = []
+    if template is not None:
+        makefile = (template / "template" / "Makefile").read_text(encoding="utf-8")
+        pins = re.findall(r"--from (\S+==\S+)", makefile)
+    return [*pins, CLOUDSPLAINING]
+
+
+def _cached_checker(machine: Machine, requirement: str) -> Finding:
+    """Ready offline when uv's cache can make its environment without the network."""
+    uv = machine.on_path("uv") or machine.which("uv")
+    name = requirement.split("==")[0]
+    fix = f"{_uv_installer(machine)} tool run --from {requirement} python -c pass"
+    if uv is None:
+        # uv itself is the required piece (reported above); this says what hangs on it.
+        return Finding(
+            name, False, "uv not found: checkers run through `uv tool run`", fix, required=False
+        )
+    argv = [uv, "tool", "run", "--offline", "--from", requirement, "python", "-c", "pass"]
+    if _run(argv, machine.env) is not None:
+        return Finding(name, True, f"{requirement} in uv's cache (uv tool run)")
+    return Finding(
+        name,
+        None,
+        f"{requirement} is not in uv's cache: uv fetches it from PyPI at first use "
+        "(offline, that step fails; run the fix once online)",
+        fix,
+        required=False,
+    )
+
+
 def check_tools(machine: Machine) -> list[Finding]:
     return [
-        _tool(machine, "checkov", "checkov", "checkov", "`dayone check` scans infra/ with it"),
-        _tool(machine, "zizmor", "zizmor", "zizmor", "`dayone check` audits GitHub workflows"),
-        _tool(
-            machine,
-            "check-jsonschema",
-            "check-jsonschema",
-            "check-jsonschema",
-            "`dayone check` validates the CI files",
-        ),
+        *(_cached_checker(machine, requirement) for requirement in pinned_checkers()),
         _tool(
             machine,
             "moto (AWS emulator)",
             "moto_server",
             "'moto[server]'",
-            "offline plans and `make infra-local` run AWS on it",
+            "the IAM scan plans environments on it",
         ),
     ]
 

@@ -4,8 +4,9 @@ dayone's own rules on trust and bucket policies.
 `policy_documents(plan)` takes a plan in `terraform show -json` form (an offline plan, or the
 plan/state of an emulated apply) and returns its documents; `scan_documents` runs the rules.
 
-cloudsplaining runs from its own environment (like checkov, its pins clash with dayone's),
-found beside dayone, on PATH, or through DAYONE_CLOUDSPLAINING. It is run in its
+cloudsplaining runs in its own environment (its pins clash with dayone's): by default uv makes
+and caches one at the pinned version (`uv tool run`), or DAYONE_CLOUDSPLAINING names an
+installed cloudsplaining executable. It is run in its
 "resource-ARN statements too" mode: a risky action is flagged even when scoped to a resource
 pattern (which may cover the policy itself). cloudsplaining reasons on actions only, so each
 document is first made conservative for it:
@@ -38,8 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from dayone.errors import DayoneError
+from dayone.tools import uv_executable
 
 CLOUDSPLAINING_ENV_VAR = "DAYONE_CLOUDSPLAINING"
+CLOUDSPLAINING = "cloudsplaining==0.9.1"
 UNSKIPPABLE = "PrivilegeEscalation"
 FINDING_TYPES = (
     "PrivilegeEscalation",
@@ -181,24 +184,29 @@ json.dump(out, sys.stdout)
 """
 
 
-def cloudsplaining_python(cloudsplaining: str) -> str:
-    """The interpreter of the environment that holds the `cloudsplaining` executable."""
-    path = Path(cloudsplaining)
+def cloudsplaining_python(env: Mapping[str, str]) -> list[str]:
+    """The command that starts a Python which imports cloudsplaining: the interpreter of
+    DAYONE_CLOUDSPLAINING's environment, else uv's cached environment of the pinned release."""
+    configured = env.get(CLOUDSPLAINING_ENV_VAR)
+    if not configured:
+        return [uv_executable(env), "tool", "run", "--from", CLOUDSPLAINING, "python"]
+    path = Path(configured)
     python = path.with_name("python")
     if python.exists():
-        return str(python)
-    first = path.read_text(encoding="utf-8", errors="replace").splitlines()[0]
-    if first.startswith("#!"):
-        return first[2:].strip().split()[0]
-    raise DayoneError(f"cannot find the Python of {cloudsplaining}")
+        return [str(python)]
+    if path.is_file():
+        first = path.read_text(encoding="utf-8", errors="replace").splitlines()[0]
+        if first.startswith("#!"):
+            return [first[2:].strip().split()[0]]
+    raise DayoneError(f"{CLOUDSPLAINING_ENV_VAR}={configured}: cannot find its Python")
 
 
 def run_cloudsplaining(
-    cloudsplaining: str, documents: Sequence[Mapping[str, Any]]
+    python: Sequence[str], documents: Sequence[Mapping[str, Any]]
 ) -> list[list[tuple[str, str, tuple[str, ...]]]]:
     """cloudsplaining's findings, per document: (finding type, method, actions)."""
     completed = subprocess.run(
-        [cloudsplaining_python(cloudsplaining), "-c", _RUNNER],
+        [*python, "-c", _RUNNER],
         input=json.dumps(list(documents)),
         capture_output=True,
         text=True,
@@ -319,7 +327,7 @@ def _boundary_arns(documents: Sequence[PolicyDocument]) -> dict[str, PolicyDocum
 
 def scan_documents(
     documents: Sequence[PolicyDocument],
-    cloudsplaining: str,
+    cloudsplaining: Sequence[str],
     skips: Mapping[tuple[str, str], str] | None = None,
 ) -> ScanReport:
     """Scan the known documents; findings matched by an inline skip are set aside."""

@@ -51,4 +51,9 @@ def project_environment(extra: Mapping[str, str] | None = None) -> dict[str, str
     env.pop("VIRTUAL_ENV", None)
     env.setdefault("UV_PYTHON_DOWNLOADS", "never")
     env.update(extra or {})
+    # The project's Makefile runs `uv`: the one dayone found (beside it, or the binary of the
+    # `uv` package) must be on PATH even when the user's PATH has none.
+    if shutil.which("uv", path=env.get("PATH")) is None:
+        uv_dir = str(Path(uv_executable(env)).parent)
+        env["PATH"] = os.pathsep.join(filter(None, [uv_dir, env.get("PATH")]))
     return env

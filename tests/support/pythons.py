@@ -13,29 +13,41 @@ from functools import cache
 from pathlib import Path
 
 
-def _works(executable: Path, version: str) -> bool:
+def _interpreter(executable: Path, version: str) -> str | None:
+    """The interpreter `executable` runs, when it is Python `version`. A pyenv shim is a
+    script that starts another file: uv compares interpreter paths, and would take a
+    project environment made through the shim as made for another Python."""
     try:
         result = subprocess.run(
-            [str(executable), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            [
+                str(executable),
+                "-c",
+                "import sys; print('%d.%d' % sys.version_info[:2]); print(sys.executable)",
+            ],
             capture_output=True,
             text=True,
             timeout=30,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0 and result.stdout.strip() == version
+        return None
+    lines = result.stdout.split("\n")
+    if result.returncode == 0 and lines[0].strip() == version and len(lines) > 1:
+        return lines[1].strip() or None
+    return None
 
 
 @cache
 def find_python(version: str) -> str | None:
-    """Path of a working `python<version>` interpreter, or None."""
+    """Path of a working `python<version>` interpreter (the real file, not a shim), or None."""
     on_path = shutil.which(f"python{version}")
-    if on_path and _works(Path(on_path), version):
-        return on_path
+    found = _interpreter(Path(on_path), version) if on_path else None
+    if found:
+        return found
     pyenv = shutil.which("pyenv")
     if pyenv:
         root = subprocess.run([pyenv, "root"], capture_output=True, text=True).stdout.strip()
         for candidate in sorted(Path(root, "versions").glob(f"{version}.*/bin/python{version}")):
-            if _works(candidate, version):
-                return str(candidate)
+            found = _interpreter(candidate, version)
+            if found:
+                return found
     return None

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 from dayone import iam_scan
-from dayone.checks import cloudsplaining_executable
 from dayone.iam_eval import can_assume_with_web_identity, is_allowed
 from dayone.tools import project_environment
 from tests.support.project import read_answers
@@ -82,7 +81,7 @@ def test_cloudsplaining_finds_no_escalation_and_only_pinned_skips(
     plans: Plans, rendered_project: Rendered, name: str
 ) -> None:
     project, _ = rendered_project(name)
-    cloudsplaining = cloudsplaining_executable(project_environment())
+    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
     skips = iam_scan.inline_skips(project / "infra")
     assert set(skips) == PINNED_IAM_SKIPS
     slug = read_answers(project)["project_slug"]
@@ -106,7 +105,7 @@ def test_cloudsplaining_finds_no_escalation_and_only_pinned_skips(
 
 def test_scan_reports_an_escalation_it_cannot_skip() -> None:
     """The scan is not vacuous: the old PowerUser-era grant is found, whatever the skips say."""
-    cloudsplaining = cloudsplaining_executable(project_environment())
+    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
     planted = iam_scan.PolicyDocument(
         "planted",
         "identity",
