@@ -88,20 +88,20 @@ def require_mirror(environ: Mapping[str, str] | None = None) -> Path:
     return mirror
 
 
-def default_plugin_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """A per-user cache, so the large aws provider is unpacked once, not per working dir."""
-    env = os.environ if environ is None else environ
-    cache_home = Path(env.get("XDG_CACHE_HOME") or Path(env.get("HOME") or Path.home()) / ".cache")
-    return cache_home / "dayone" / "terraform-plugin-cache"
+def cli_config_text(mirror: Path, plugin_cache_dir: Path | None = None) -> str:
+    """Terraform CLI configuration: aws from the mirror, every other provider direct.
 
-
-def cli_config_text(mirror: Path, plugin_cache_dir: Path) -> str:
-    """Terraform CLI configuration: aws from the mirror, every other provider direct."""
+    No plugin cache unless asked for: from an unpacked mirror, init links the provider
+    straight to the mirror (nothing copied), while a shared cache is re-linked by every init
+    and is not safe for concurrent inits (Terraform says so): parallel checks then fail with
+    "there is no package ... cached in .terraform/providers".
+    """
     # json.dumps yields a valid HCL string literal, with quotes and backslashes escaped.
+    cache = (
+        f"plugin_cache_dir = {json.dumps(str(plugin_cache_dir))}\n\n" if plugin_cache_dir else ""
+    )
     return (
-        f"plugin_cache_dir = {json.dumps(str(plugin_cache_dir))}\n"
-        "\n"
-        "provider_installation {\n"
+        cache + "provider_installation {\n"
         "  filesystem_mirror {\n"
         f"    path    = {json.dumps(str(mirror))}\n"
         f"    include = [{json.dumps(AWS_PROVIDER)}]\n"
@@ -120,12 +120,13 @@ def write_cli_config(
     base_env: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Write the CLI configuration into `directory`; return the environment to run terraform in."""
-    cache = plugin_cache_dir or default_plugin_cache_dir(base_env)
-    # Terraform ignores a plugin_cache_dir that does not exist.
-    cache.mkdir(parents=True, exist_ok=True)
+    if plugin_cache_dir is not None:
+        # Terraform ignores a plugin_cache_dir that does not exist.
+        plugin_cache_dir.mkdir(parents=True, exist_ok=True)
+        plugin_cache_dir = plugin_cache_dir.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / CLI_CONFIG_NAME
-    config.write_text(cli_config_text(mirror.resolve(), cache.resolve()), encoding="utf-8")
+    config.write_text(cli_config_text(mirror.resolve(), plugin_cache_dir), encoding="utf-8")
     env = dict(os.environ if base_env is None else base_env)
     env["TF_CLI_CONFIG_FILE"] = str(config.resolve())
     # Plain, prompt-free output meant for logs rather than a person at a terminal.

@@ -24,14 +24,13 @@ def module_dirs() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def terraform(tmp_path_factory: pytest.TempPathFactory) -> Terraform:
-    """A runner with a CLI config in a temp dir and one plugin cache shared by every test.
+    """A runner with a CLI config in a temp dir (the provider linked from the mirror).
 
     No mirror is a failure, not a skip: a silently skipped Terraform tier looks green.
     """
     try:
         return terraform_for(
             config_dir=tmp_path_factory.mktemp("tf-cli-config"),
-            plugin_cache_dir=tmp_path_factory.mktemp("tf-plugin-cache"),
         )
     except DayoneError as exc:
         pytest.fail(str(exc), pytrace=False)

@@ -68,6 +68,9 @@ def test_cli_config(tmp_path: Path) -> None:
     assert text.count(f'"{AWS_PROVIDER}"') == 2  # include in the mirror, exclude from direct
     assert cache.is_dir()
     assert env["PATH"] == "/bin"
+    # By default no cache: init links the provider from the mirror (see cli_config_text).
+    plain = write_cli_config(tmp_path / "plain", mirror, base_env={})
+    assert "plugin_cache_dir" not in Path(plain["TF_CLI_CONFIG_FILE"]).read_text()
 
 
 @pytest.mark.terraform

@@ -135,16 +135,11 @@ def terraform_environment(emulator: Emulator, scratch: Path) -> dict[str, str]:
     env.update(AWS_ENDPOINT_URL=emulator.endpoint, TF_IN_AUTOMATION="1", TF_INPUT="0")
     mirror = env.get(MIRROR_VAR)
     if mirror and not Path(env.get("TF_CLI_CONFIG_FILE") or "/nonexistent").is_file():
-        cache = (
-            Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-            / "dayone"
-            / "terraform-plugin-cache"
-        )
-        cache.mkdir(parents=True, exist_ok=True)
+        # No plugin cache: from an unpacked mirror init links the provider (nothing copied),
+        # and a shared cache is unsafe for concurrent inits.
         config = scratch / "terraform.rc"
         aws = "registry.terraform.io/hashicorp/aws"
         config.write_text(
-            f"plugin_cache_dir = {json.dumps(str(cache))}\n"
             "provider_installation {\n"
             f'  filesystem_mirror {{\n    path    = {json.dumps(mirror)}\n    include = ["{aws}"]\n  }}\n'
             f'  direct {{\n    exclude = ["{aws}"]\n  }}\n'
