@@ -15,12 +15,21 @@ from dayone.tools import project_environment, uv_executable
 
 
 def lock_dependencies(project: Path) -> None:
-    """Run `uv lock` in `project`; a DayoneError saying why when it cannot."""
+    """Run `uv lock` in `project`; a DayoneError saying why when it cannot.
+
+    From uv's cache first (`--offline`): it works with no network, and it is most of the
+    speed of `dayone new` (0.8 s against 3-4 s for revalidating every package with PyPI).
+    Only when the cache lacks something does uv ask the index. `uv lock --upgrade` in the
+    project takes releases newer than the cache's later.
+    """
     uv = uv_executable()
     env = project_environment()
-    result = subprocess.run(
-        [uv, "lock", "--quiet"], cwd=project, env=env, capture_output=True, text=True
-    )
+    for extra in (["--offline"], []):
+        result = subprocess.run(
+            [uv, "lock", "--quiet", *extra], cwd=project, env=env, capture_output=True, text=True
+        )
+        if result.returncode == 0:
+            return
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()
         reason = lines[-1] if lines else f"exit code {result.returncode}"
