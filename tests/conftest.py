@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dayone.checks import CheckOptions, CheckResult, run_checks
-from tests.support.project import ANSWER_SETS_DIR, REPO_ROOT, answer_set, render
+from tests.support.project import ANSWER_SETS, ANSWER_SETS_DIR, REPO_ROOT, answer_set, render
 from tests.support.pythons import find_python
 
 
@@ -142,8 +142,38 @@ TIERS = {
 _outcomes: dict[str, dict[str, int]] = {tier: {} for tier in TIERS}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tag each test with its tier, from its markers (reports carry it across xdist)."""
+# The quick tier (`scripts/dev.py test --quick`, `pytest --quick`) for the inner loop: the fast
+# tier on the answer sets that cover both clouds-or-none and both CI systems, without the
+# update scenarios and the Hypothesis searches (the full suite runs those).
+QUICK_ANSWER_SETS = {"defaults", "cloud-none", "gitlab"}
+QUICK_SKIPS_MODULES = {"test_update.py", "test_answers_property.py"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="the quick tier: fast tests on a few answer sets, in under two minutes",
+    )
+
+
+def _quick(item: pytest.Item) -> bool:
+    markers = {marker.name for marker in item.iter_markers()}
+    if markers & {"slow", "terraform"} or item.path.name in QUICK_SKIPS_MODULES:
+        return False
+    params = getattr(item, "callspec", None)
+    values = params.params.values() if params else ()
+    sets = {v for v in values if isinstance(v, str) and v in ANSWER_SETS}
+    return sets <= QUICK_ANSWER_SETS
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tag each test with its tier, from its markers (reports carry it across xdist); with
+    --quick, keep the quick tier only."""
+    if config.getoption("--quick"):
+        kept = [item for item in items if _quick(item)]
+        config.hook.pytest_deselected(items=[item for item in items if not _quick(item)])
+        items[:] = kept
     for item in items:
         markers = {marker.name for marker in item.iter_markers()}
         tier = "terraform" if "terraform" in markers else "slow" if "slow" in markers else "fast"
