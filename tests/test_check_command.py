@@ -6,6 +6,7 @@ checks tracked files) and runs the CLI as a user would.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -144,3 +145,19 @@ def test_an_unchanged_step_is_not_run_again(rendered_project: Rendered, tmp_path
         app, ["check", str(clone), "--only", "CI files", "--no-cache"], env=env
     )
     assert forced.exit_code == 0 and "cached" not in forced.stdout
+
+
+def test_a_checker_missing_offline_is_named_with_the_fix(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    """Offline, with a pinned checker uv has never cached, the step fails saying so."""
+    project, env = rendered_project("cloud-none")
+    clone = _clone(project, tmp_path / "uncached")
+    makefile = clone / "Makefile"
+    text = makefile.read_text()
+    makefile.write_text(re.sub(r"check-jsonschema==[0-9.]+", "check-jsonschema==0.28.0", text))
+    _commit(clone, "Pin a checker release uv has not cached")
+    exit_code, output = _check(clone, {**env, "UV_OFFLINE": "1"}, "CI files")
+    assert exit_code == 1
+    assert "check-jsonschema==0.28.0" in output
+    assert "not in uv's cache and PyPI cannot be reached" in output

@@ -10,6 +10,7 @@ lock files never touch the user's tree.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -178,11 +179,26 @@ def make(
     def run(context: CheckContext) -> str:
         where = context.make_copy if in_copy else context.project
         env = context.terraform_env if terraform else context.env
-        return command("make", "--no-print-directory", "-C", str(where), target)(
-            replace(context, env=env)
-        )
+        try:
+            return command("make", "--no-print-directory", "-C", str(where), target)(
+                replace(context, env=env)
+            )
+        except CheckFailed as failed:
+            if UNREACHABLE_INDEX.search(str(failed)):
+                raise CheckFailed(f"{failed}\n{UNCACHED_CHECKER_HINT}") from None
+            raise
 
     return run
+
+
+# uv's words when a pinned checker (`uv tool run --from X==v`) is neither cached nor reachable.
+UNREACHABLE_INDEX = re.compile(
+    r"network was disabled|Failed to fetch|error sending request|dns error", re.IGNORECASE
+)
+UNCACHED_CHECKER_HINT = (
+    "dayone: a pinned checker is not in uv's cache and PyPI cannot be reached; "
+    "`dayone doctor` lists each checker with the command that caches it (run it once online)"
+)
 
 
 def _offline_plans(context: CheckContext) -> dict[str, dict[str, Any]]:
