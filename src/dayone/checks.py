@@ -23,11 +23,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from dayone import check_cache, iam_scan
+from dayone import check_cache, gcp_schema, iam_scan
 from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
 from dayone.offline_plan import copy_infra, local_aws, plan_environment
-from dayone.terraform import MIRROR_ENV_VAR, Terraform, find_mirror, write_cli_config
+from dayone.terraform import (
+    GOOGLE_PROVIDER,
+    MIRROR_ENV_VAR,
+    Terraform,
+    find_mirror,
+    holds_provider,
+    write_cli_config,
+)
 from dayone.tools import project_environment, uv_executable
 
 TAIL_LINES = 30
@@ -36,6 +43,10 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 
 class CheckFailed(DayoneError):
     """A check ran and failed; the message is its output."""
+
+
+class CheckSkipped(DayoneError):
+    """A check cannot run on this machine; the message says why and where it does run."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,8 @@ class CheckResult:
     seconds: float
     output: str = field(repr=False, default="")
     cached: bool = False
+    # Why the step could not run here (e.g. no google provider offline); never cached.
+    skipped: str = ""
 
     @property
     def tail(self) -> str:
@@ -132,6 +145,14 @@ class CheckResult:
 
 def _has_aws(answers: Mapping[str, object]) -> bool:
     return answers.get("cloud") == "aws"
+
+
+def _has_gcp(answers: Mapping[str, object]) -> bool:
+    return answers.get("cloud") == "gcp"
+
+
+def _has_cloud(answers: Mapping[str, object]) -> bool:
+    return answers.get("cloud", "none") != "none"
 
 
 def command(
@@ -258,6 +279,38 @@ def _ci(answers: Mapping[str, object]) -> str:
     return str(answers.get("ci", "none"))
 
 
+def gcp_schema_check(context: CheckContext) -> str:
+    """Every google_* resource and data source of infra/ against the pinned provider schema:
+    what `terraform validate` would catch, offline (see dayone.gcp_schema)."""
+    report = gcp_schema.check_tree(context.project / "infra")
+    summary = (
+        f"{report.checked} google resources and data sources in {report.files} files against "
+        f"hashicorp/google {report.provider_version}"
+    )
+    if report.problems:
+        raise CheckFailed("\n".join([*map(str, report.problems), summary]))
+    if report.checked == 0:
+        raise CheckFailed(f"no google_* resources found under infra/ ({summary})")
+    return summary
+
+
+def gcp_terraform_validate_and_test(context: CheckContext) -> str:
+    """`make infra-validate` and `make infra-test` of a GCP project, where the google provider
+    can be installed: from the user's own configuration (no mirror) or a mirror that holds
+    it. Offline without it, skipped with the reason; the project's CI runs them online."""
+    mirror = find_mirror(context.env)
+    if mirror is not None and not holds_provider(mirror, GOOGLE_PROVIDER):
+        raise CheckSkipped(
+            f"the provider mirror {mirror} holds no {GOOGLE_PROVIDER}: terraform validate and "
+            "test of the GCP Terraform run in the project's CI (online); the offline schema "
+            "check stands in for validate here"
+        )
+    return "\n".join(
+        make(target, terraform=True, in_copy=True)(context)
+        for target in ("infra-validate", "infra-test")
+    )
+
+
 UV_SYNC = "uv sync (locked)"
 
 
@@ -303,17 +356,39 @@ CI_CHECKS: tuple[Check, ...] = (
 
 
 def _terraform(
-    name: str, target: str, reads: tuple[str, ...] = ("infra/",), in_copy: bool = False
+    name: str,
+    target: str,
+    reads: tuple[str, ...] = ("infra/",),
+    in_copy: bool = False,
+    applies: Callable[[Mapping[str, object]], bool] = _has_aws,
 ) -> Check:
-    return _target(name, target, _has_aws, lane=TERRAFORM_LANE, reads=reads, in_copy=in_copy)
+    return _target(name, target, applies, lane=TERRAFORM_LANE, reads=reads, in_copy=in_copy)
 
 
 TERRAFORM_CHECKS: tuple[Check, ...] = (
-    _terraform("terraform fmt", "infra-fmt"),
+    _terraform("terraform fmt", "infra-fmt", applies=_has_cloud),
+    # GCP: no google provider offline, so dayone's schema check stands in for validate
+    # (no make target: it is dayone code, like the IAM scan); validate and the modules'
+    # tests run where the provider is installable, and are reported skipped otherwise.
+    Check(
+        "GCP schema (offline)",
+        gcp_schema_check,
+        _has_gcp,
+        lane=TERRAFORM_LANE,
+        reads=("infra/",),
+    ),
+    Check(
+        "terraform validate+test (GCP, needs the google provider)",
+        gcp_terraform_validate_and_test,
+        _has_gcp,
+        lane=TERRAFORM_LANE,
+        reads=("infra/", "Makefile"),
+        tools=("terraform",),
+    ),
     # The modules are the same in every project of a template release: keyed on them alone.
     _terraform("terraform test (modules)", "infra-test", ("infra/modules/",), in_copy=True),
     _terraform("terraform validate (envs, bootstrap)", "infra-validate", in_copy=True),
-    _terraform("checkov (infra/)", "infra-scan"),
+    _terraform("checkov (infra/)", "infra-scan", applies=_has_cloud),
     # The emulated apply runs the project's own script in the project's environment; the
     # IAM scan then reads the plans it applied (and plans the other environments offline).
     Check(
@@ -368,6 +443,9 @@ def run_check(check: Check, context: CheckContext) -> CheckResult:
     try:
         output = check.action(context)
         passed = True
+    except CheckSkipped as reason:
+        elapsed = time.monotonic() - started
+        return CheckResult(check.name, True, elapsed, str(reason), skipped=str(reason))
     except DayoneError as error:  # CheckFailed, TerraformError, missing tools
         output, passed = str(error), False
     if passed and key is not None:

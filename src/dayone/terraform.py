@@ -23,6 +23,9 @@ from dayone.errors import DayoneError
 
 MIRROR_ENV_VAR = "DAYONE_TF_MIRROR"
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
+# Not in this machine's mirror: GCP Terraform is validated offline against a schema
+# (dayone.gcp_schema), and by terraform itself where a mirror or the registry has it.
+GOOGLE_PROVIDER = "registry.terraform.io/hashicorp/google"
 CLI_CONFIG_NAME = "dayone.tfrc"
 STDERR_TAIL_LINES = 15
 
@@ -50,10 +53,16 @@ def implied_mirror_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
     return candidates
 
 
+def holds_provider(mirror: Path, provider: str) -> bool:
+    """True when `mirror` is a filesystem mirror with at least one build of `provider`."""
+    provider_dir = mirror / provider
+    binary = "terraform-provider-" + provider.rsplit("/", 1)[-1]
+    return provider_dir.is_dir() and any(provider_dir.glob(f"*/*/{binary}*"))
+
+
 def holds_aws_provider(mirror: Path) -> bool:
     """True when `mirror` is a filesystem mirror with at least one hashicorp/aws build."""
-    provider_dir = mirror / AWS_PROVIDER
-    return provider_dir.is_dir() and any(provider_dir.glob("*/*/terraform-provider-aws*"))
+    return holds_provider(mirror, AWS_PROVIDER)
 
 
 def find_mirror(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -95,7 +104,14 @@ def cli_config_text(mirror: Path, plugin_cache_dir: Path | None = None) -> str:
     straight to the mirror (nothing copied), while a shared cache is re-linked by every init
     and is not safe for concurrent inits (Terraform says so): parallel checks then fail with
     "there is no package ... cached in .terraform/providers".
+
+    Google comes from the mirror too when the mirror has it (GCP Terraform is otherwise
+    schema-checked offline, see dayone.gcp_schema).
     """
+    mirrored = [
+        p for p in (AWS_PROVIDER, GOOGLE_PROVIDER) if p == AWS_PROVIDER or holds_provider(mirror, p)
+    ]
+    listed = ", ".join(json.dumps(p) for p in mirrored)
     # json.dumps yields a valid HCL string literal, with quotes and backslashes escaped.
     cache = (
         f"plugin_cache_dir = {json.dumps(str(plugin_cache_dir))}\n\n" if plugin_cache_dir else ""
@@ -104,10 +120,10 @@ def cli_config_text(mirror: Path, plugin_cache_dir: Path | None = None) -> str:
         cache + "provider_installation {\n"
         "  filesystem_mirror {\n"
         f"    path    = {json.dumps(str(mirror))}\n"
-        f"    include = [{json.dumps(AWS_PROVIDER)}]\n"
+        f"    include = [{listed}]\n"
         "  }\n"
         "  direct {\n"
-        f"    exclude = [{json.dumps(AWS_PROVIDER)}]\n"
+        f"    exclude = [{listed}]\n"
         "  }\n"
         "}\n"
     )

@@ -12,9 +12,11 @@ from dayone.checks import ALL_CHECKS, CheckOptions, CheckResult, run_checks, sel
 
 
 def _print_row(result: CheckResult) -> None:
-    status = "pass" if result.passed else "FAIL"
+    status = "skip" if result.skipped else "pass" if result.passed else "FAIL"
     cached = "  (unchanged since it passed: cached)" if result.cached else ""
     typer.echo(f"  {status}  {result.seconds:7.1f}s  {result.name}{cached}")
+    if result.skipped:
+        typer.echo(f"        skipped: {result.skipped}")
 
 
 def check(
@@ -66,4 +68,10 @@ def check(
         names = ", ".join(r.name for r in failed)
         typer.echo(f"dayone: error: {len(failed)} check(s) failed: {names}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"All {len(results)} checks passed in {total:.1f}s.")
+    skipped = sum(1 for r in results if r.skipped)
+    ran = f"{len(results) - skipped} checks passed" + (f", {skipped} skipped" if skipped else "")
+    typer.echo(
+        f"All {ran} in {total:.1f}s."
+        if skipped
+        else f"All {len(results)} checks passed in {total:.1f}s."
+    )

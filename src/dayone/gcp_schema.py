@@ -1,0 +1,332 @@
+"""The offline stand-in for `terraform validate` of GCP Terraform.
+
+No google provider binary is reachable here, so validate cannot run. This check parses every
+.tf file under a project's infra/ with python-hcl2 and holds each `google_*` resource and
+data source against the provider schema committed with dayone (dayone.gcp_provider_schema):
+argument and block names, required arguments and blocks, how many of a single block, and the
+type of every literal value. Calls of local modules are held against the module's variables
+the same way. Every `required_providers` entry for hashicorp/google must admit the schema's
+provider release, so the schema checked here is the one CI's validate will load.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dayone.errors import DayoneError
+from dayone.gcp_provider_schema import PROVIDER_SOURCE, load_schema
+
+# Arguments and blocks Terraform itself accepts in every resource, data source and module.
+META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "providers", "lifecycle"}
+META_BLOCKS = {"lifecycle", "provisioner", "connection", "dynamic"}
+MODULE_META = {"source", "version", "count", "for_each", "depends_on", "providers"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    address: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.address}: {self.message}"
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1] if len(name) >= 2 and name[0] == name[-1] == '"' else name
+
+
+def _is_block(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(item, dict) and item.get("__is_block__") for item in value
+    )
+
+
+def _is_expression(value: Any) -> bool:
+    """A reference or function call: its type is only known to Terraform."""
+    return isinstance(value, str) and value.startswith("${") and value.endswith("}")
+
+
+def _literal_type_error(value: Any, expected: str) -> str | None:
+    """Why a literal `value` cannot convert to `expected` (Terraform's conversions); None
+    when it can or when the value is an expression."""
+    if _is_expression(value) or expected == "any":
+        return None
+    is_string = isinstance(value, str)
+    text = value[1:-1] if is_string and value.startswith('"') else value
+    if expected.startswith("list("):
+        if not isinstance(value, list):
+            return f"needs a list ({expected}), got {_describe(value)}"
+        element = expected[5:-1]
+        return next(
+            (e for e in (_literal_type_error(v, element) for v in value) if e is not None), None
+        )
+    if expected.startswith("map("):
+        if not isinstance(value, dict):
+            return f"needs a map ({expected}), got {_describe(value)}"
+        element = expected[4:-1]
+        items = (v for k, v in value.items() if not k.startswith("__"))
+        return next(
+            (e for e in (_literal_type_error(v, element) for v in items) if e is not None), None
+        )
+    if isinstance(value, list | dict):
+        return f"needs a {expected}, got {_describe(value)}"
+    if expected == "number" and (
+        isinstance(value, bool) or (is_string and not _looks_numeric(str(text)))
+    ):
+        return f"needs a number, got {_describe(value)}"
+    if expected == "bool":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"needs a bool, got {_describe(value)}"
+        if is_string and text not in ("true", "false") and "${" not in str(text):
+            return f"needs a bool, got {_describe(value)}"
+    return None
+
+
+def _looks_numeric(text: str) -> bool:
+    return "${" in text or re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", text) is not None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the bool {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"the string {value}"
+
+
+def _unknown(name: str, known: Iterable[str], kind: str) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unsupported {kind} {name!r}{hint}"
+
+
+class _Checker:
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self.problems: list[Problem] = []
+
+    def body(
+        self, body: dict[str, Any], spec: dict[str, Any] | None, file: str, where: str, top: bool
+    ) -> None:
+        if spec is None:  # a recursive schema's inner block: left to Terraform
+            return
+        attributes, blocks = spec["attributes"], spec["blocks"]
+        seen: set[str] = set()
+
+        def problem(message: str) -> None:
+            self.problems.append(Problem(file, where, message))
+
+        for key, value in body.items():
+            if key.startswith("__"):
+                continue
+            if top and key in META_ARGUMENTS | META_BLOCKS and key not in attributes | blocks:
+                if key == "dynamic":
+                    for dynamic in value:
+                        for label, inner in dynamic.items():
+                            if label.startswith("__"):
+                                continue
+                            name = _unquote(label)
+                            seen.add(name)
+                            if name not in blocks:
+                                problem(_unknown(name, blocks, "dynamic block"))
+                            else:
+                                for content in inner.get("content", []):
+                                    self.body(
+                                        content, blocks[name][2], file, f"{where}.{name}", False
+                                    )
+                continue
+            if key == "dynamic" and not top:
+                continue  # nested dynamic blocks: their content is left to Terraform
+            seen.add(key)
+            if key in blocks:
+                required, max_one, inner = blocks[key]
+                if not _is_block(value):
+                    problem(f"{key!r} is a block: write `{key} {{ ... }}`, not `{key} = ...`")
+                    continue
+                if max_one and len(value) > 1:
+                    problem(f"at most one {key!r} block is allowed, found {len(value)}")
+                for item in value:
+                    self.body(item, inner, file, f"{where}.{key}", False)
+            elif key in attributes:
+                if _is_block(value):
+                    problem(f"{key!r} is an argument: write `{key} = ...`, not a block")
+                    continue
+                error = _literal_type_error(value, attributes[key][0])
+                if error:
+                    problem(f"argument {key!r} {error}")
+            else:
+                kind = "block" if _is_block(value) else "argument"
+                problem(_unknown(key, [*attributes, *blocks], kind))
+        for name, (_type, required) in attributes.items():
+            if required and name not in seen:
+                problem(f"missing required argument {name!r}")
+        for name, (required, _max_one, _inner) in blocks.items():
+            if required and name not in seen:
+                problem(f"missing required block {name!r}")
+
+    def resources(self, parsed: dict[str, Any], file: str) -> int:
+        count = 0
+        for section, table, label in (
+            ("resource", "resources", "resource"),
+            ("data", "data_sources", "data source"),
+        ):
+            for entry in parsed.get(section, []):
+                for raw_type, named in entry.items():
+                    kind = _unquote(raw_type)
+                    if not kind.startswith("google_"):
+                        continue
+                    for raw_name, body in named.items():
+                        if raw_name.startswith("__"):
+                            continue
+                        prefix = "data." if section == "data" else ""
+                        address = f"{prefix}{kind}.{_unquote(raw_name)}"
+                        if _unquote(str(body.get("provider", ""))).startswith("${google-beta"):
+                            continue  # the beta provider's schema is not the one pinned here
+                        count += 1
+                        spec = self.schema[table].get(kind)
+                        if spec is None:
+                            message = _unknown(kind, self.schema[table], f"{label} type")
+                            self.problems.append(Problem(file, address, message))
+                            continue
+                        self.body(body, spec, file, address, True)
+        return count
+
+
+def _constraint_admits(constraint: str, version: str) -> bool:
+    """Terraform's version constraint syntax (=, !=, >, >=, <, <=, ~>), comma-separated."""
+
+    def parts(text: str) -> list[int]:
+        return [int(p) for p in text.split(".")]
+
+    wanted = parts(version)
+    for clause in (c.strip() for c in constraint.split(",") if c.strip()):
+        match = re.fullmatch(r"(=|!=|>=|<=|>|<|~>)?\s*v?([0-9]+(\.[0-9]+)*)", clause)
+        if match is None:
+            raise DayoneError(f"cannot read the version constraint {constraint!r}")
+        op, bound = match.group(1) or "=", parts(match.group(2))
+        padded = bound + [0] * (3 - len(bound))
+        if op == "~>":
+            # ~> 8.7 means >= 8.7, < 9.0; ~> 8.7.0 means >= 8.7.0, < 8.8.0.
+            upper = bound[:-1]
+            upper[-1] += 1
+            ok = padded <= wanted and wanted < upper + [0] * (3 - len(upper))
+        else:
+            ok = {
+                "=": wanted == padded,
+                "!=": wanted != padded,
+                ">": wanted > padded,
+                ">=": wanted >= padded,
+                "<": wanted < padded,
+                "<=": wanted <= padded,
+            }[op]
+        if not ok:
+            return False
+    return True
+
+
+def _provider_problems(parsed: dict[str, Any], file: str, version: str) -> list[Problem]:
+    problems = []
+    for terraform in parsed.get("terraform", []):
+        for required in terraform.get("required_providers", []):
+            for name, spec in required.items():
+                if name.startswith("__") or not isinstance(spec, dict):
+                    continue
+                if _unquote(str(spec.get("source", ""))) != PROVIDER_SOURCE:
+                    continue
+                constraint = _unquote(str(spec.get("version", "")))
+                if not constraint:
+                    message = (
+                        f"hashicorp/google has no version constraint (the schema is {version})"
+                    )
+                elif not _constraint_admits(constraint, version):
+                    message = (
+                        f"hashicorp/google {constraint!r} does not admit {version}, the release "
+                        "the offline schema comes from"
+                    )
+                else:
+                    continue
+                problems.append(Problem(file, "required_providers", message))
+    return problems
+
+
+def _module_variables(module_dir: Path) -> dict[str, bool] | None:
+    """A local module's variables and whether each is required; None if it is not local."""
+    if not module_dir.is_dir():
+        return None
+    variables: dict[str, bool] = {}
+    for path in sorted(module_dir.glob("*.tf")):
+        for entry in _parse(path).get("variable", []):
+            for name, body in entry.items():
+                if not name.startswith("__"):
+                    variables[_unquote(name)] = "default" not in body
+    return variables
+
+
+def _module_problems(parsed: dict[str, Any], path: Path, file: str) -> list[Problem]:
+    problems = []
+    for entry in parsed.get("module", []):
+        for raw_name, body in entry.items():
+            if raw_name.startswith("__"):
+                continue
+            source = _unquote(str(body.get("source", "")))
+            if not source.startswith(("./", "../")):
+                continue  # registry modules are not fetched offline
+            variables = _module_variables((path.parent / source).resolve())
+            address = f"module.{_unquote(raw_name)}"
+            if variables is None:
+                problems.append(Problem(file, address, f"module source {source!r} not found"))
+                continue
+            given = {k for k in body if not k.startswith("__")} - MODULE_META
+            for name in sorted(given - variables.keys()):
+                problems.append(Problem(file, address, _unknown(name, variables, "argument")))
+            for name in sorted(n for n, required in variables.items() if required):
+                if name not in given:
+                    problems.append(Problem(file, address, f"missing required argument {name!r}"))
+    return problems
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    import hcl2  # imported here: `dayone check` of a project without GCP never needs it
+    from hcl2.utils import SerializationOptions
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return dict(
+                hcl2.load(handle, serialization_options=SerializationOptions(with_comments=False))
+            )
+    except Exception as error:  # the parser raises lark's many exception types
+        raise DayoneError(f"{path}: not valid HCL: {str(error).splitlines()[0]}") from None
+
+
+@dataclass(frozen=True)
+class Report:
+    files: int
+    checked: int
+    problems: list[Problem]
+    provider_version: str
+
+
+def check_tree(root: Path, schema: dict[str, Any] | None = None) -> Report:
+    """Every .tf file under `root` (except Terraform's own .terraform folders)."""
+    schema = schema if schema is not None else load_schema()
+    checker = _Checker(schema)
+    version = str(schema["provider_version"])
+    files = sorted(p for p in root.rglob("*.tf") if ".terraform" not in p.parts)
+    checked = 0
+    for path in files:
+        parsed = _parse(path)
+        file = str(path.relative_to(root))
+        checked += checker.resources(parsed, file)
+        checker.problems += _provider_problems(parsed, file, version)
+        checker.problems += _module_problems(parsed, path, file)
+    return Report(len(files), checked, checker.problems, version)
