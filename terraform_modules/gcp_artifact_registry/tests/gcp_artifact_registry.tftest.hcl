@@ -1,0 +1,36 @@
+mock_provider "google" {}
+
+variables {
+  location      = "europe-west1"
+  project_id    = "example-project-dev"
+  repository_id = "images"
+}
+
+run "immutable_docker_repository" {
+  command = plan
+
+  assert {
+    condition     = google_artifact_registry_repository.this.format == "DOCKER" && google_artifact_registry_repository.this.docker_config[0].immutable_tags
+    error_message = "The repository holds Docker images with immutable tags."
+  }
+
+  assert {
+    condition     = output.repository_url == "europe-west1-docker.pkg.dev/example-project-dev/images"
+    error_message = "repository_url is the Docker host path."
+  }
+
+  assert {
+    condition     = google_artifact_registry_repository.this.cleanup_policy_dry_run == false && length(google_artifact_registry_repository.this.cleanup_policies) == 2
+    error_message = "The cleanup policies are enforced, not dry-run."
+  }
+}
+
+run "refuses_upper_case_id" {
+  command = plan
+
+  variables {
+    repository_id = "Images"
+  }
+
+  expect_failures = [var.repository_id]
+}

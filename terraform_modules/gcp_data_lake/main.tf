@@ -1,0 +1,62 @@
+locals {
+  purposes = toset(["raw", "processed", "models", "artifacts"])
+  # Read-only access from other environments covers data, never models or run artifacts.
+  readable_purposes = toset(["raw", "processed"])
+  read_grants = {
+    for pair in setproduct(tolist(local.readable_purposes), var.read_only_members) :
+    "${pair[0]}/${pair[1]}" => { purpose = pair[0], member = pair[1] }
+  }
+}
+
+resource "google_storage_bucket" "this" {
+  for_each = local.purposes
+
+  name          = "${var.name_prefix}-${each.key}"
+  project       = var.project_id
+  location      = var.location
+  force_destroy = var.force_destroy
+  labels        = merge(var.labels, { purpose = each.key })
+
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    action {
+      type = "Delete"
+    }
+    condition {
+      days_since_noncurrent_time = var.noncurrent_version_retention_days
+      with_state                 = "ARCHIVED"
+    }
+  }
+}
+
+resource "google_storage_bucket_iam_member" "read_only" {
+  for_each = local.read_grants
+
+  bucket = google_storage_bucket.this[each.value.purpose].name
+  role   = "roles/storage.objectViewer"
+  member = each.value.member
+}
+
+resource "google_bigquery_dataset" "this" {
+  dataset_id                 = var.dataset_id
+  project                    = var.project_id
+  location                   = var.location
+  description                = "Tables of ${var.name_prefix}."
+  labels                     = var.labels
+  delete_contents_on_destroy = var.force_destroy
+}
+
+resource "google_bigquery_dataset_iam_member" "read_only" {
+  for_each = toset(var.read_only_members)
+
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.this.dataset_id
+  role       = "roles/bigquery.dataViewer"
+  member     = each.value
+}

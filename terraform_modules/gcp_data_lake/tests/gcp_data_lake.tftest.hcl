@@ -1,0 +1,71 @@
+mock_provider "google" {}
+
+variables {
+  location                          = "europe-west1"
+  name_prefix                       = "example-project-prod"
+  noncurrent_version_retention_days = 365
+  project_id                        = "example-project-prod"
+}
+
+run "four_private_versioned_buckets" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(google_storage_bucket.this)) == toset(["raw", "processed", "models", "artifacts"])
+    error_message = "The lake has raw, processed, models and artifacts buckets."
+  }
+
+  assert {
+    condition = alltrue([
+      for b in google_storage_bucket.this :
+      b.uniform_bucket_level_access && b.public_access_prevention == "enforced" && b.versioning[0].enabled
+    ])
+    error_message = "Every bucket is versioned, uniform-access and never public."
+  }
+
+  assert {
+    condition     = alltrue([for b in google_storage_bucket.this : b.lifecycle_rule[0].condition[0].days_since_noncurrent_time == 365])
+    error_message = "Old versions expire after the retention days."
+  }
+
+  assert {
+    condition     = output.bucket_urls["raw"] == "gs://example-project-prod-raw"
+    error_message = "bucket_urls gives gs:// URLs."
+  }
+
+  assert {
+    condition     = length(google_storage_bucket_iam_member.read_only) == 0 && length(google_bigquery_dataset_iam_member.read_only) == 0
+    error_message = "No reader is granted anything unless asked."
+  }
+}
+
+run "readers_get_read_only_data_access" {
+  command = plan
+
+  variables {
+    read_only_members = ["serviceAccount:training@example-project-dev.iam.gserviceaccount.com"]
+  }
+
+  assert {
+    condition     = toset([for g in google_storage_bucket_iam_member.read_only : g.bucket]) == toset(["example-project-prod-raw", "example-project-prod-processed"])
+    error_message = "Readers see raw and processed data only, not models or artifacts."
+  }
+
+  assert {
+    condition = alltrue(concat(
+      [for g in google_storage_bucket_iam_member.read_only : g.role == "roles/storage.objectViewer"],
+      [for g in google_bigquery_dataset_iam_member.read_only : g.role == "roles/bigquery.dataViewer"],
+    ))
+    error_message = "Readers get viewer roles only."
+  }
+}
+
+run "refuses_zero_retention" {
+  command = plan
+
+  variables {
+    noncurrent_version_retention_days = 0
+  }
+
+  expect_failures = [var.noncurrent_version_retention_days]
+}
