@@ -1,0 +1,71 @@
+# Applied once per environment, before anything else, with local state and a person's
+# credentials (gcloud auth application-default login): it creates the environment's
+# project on the billing account, under the organisation or folder of the answers, enables
+# the APIs the stack uses, and creates the bucket that holds the environment's state.
+#
+#   make infra-bootstrap ENV=dev
+#
+# One workspace per environment keeps the three local states apart. Commit nothing from
+# terraform.tfstate.d/ (git-ignored).
+
+provider "google" {
+  region = var.region
+}
+
+locals {
+  project_id = "${var.project_prefix}-${var.environment}"
+  services = [
+    "aiplatform.googleapis.com",
+    "artifactregistry.googleapis.com",
+    "bigquery.googleapis.com",
+    "billingbudgets.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+    "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "monitoring.googleapis.com",
+    "serviceusage.googleapis.com",
+    "storage.googleapis.com",
+    "sts.googleapis.com",
+  ]
+}
+
+resource "google_project" "this" {
+  project_id      = local.project_id
+  name            = local.project_id
+  billing_account = var.billing_account
+  org_id          = startswith(var.parent, "organizations/") ? trimprefix(var.parent, "organizations/") : null
+  folder_id       = startswith(var.parent, "folders/") ? trimprefix(var.parent, "folders/") : null
+  # A project holds the environment's data: deleting it takes a deliberate change here.
+  deletion_policy     = "PREVENT"
+  auto_create_network = false
+  labels = {
+    project     = var.project
+    environment = var.environment
+    managed-by  = "terraform"
+  }
+}
+
+resource "google_project_service" "this" {
+  for_each = toset(local.services)
+
+  project = google_project.this.project_id
+  service = each.value
+  # Disabling an API on destroy would break whatever else uses it in the project.
+  disable_on_destroy = false
+}
+
+module "state_backend" {
+  source = "../modules/gcp_state_backend"
+
+  bucket_name = "${local.project_id}-tfstate"
+  location    = var.region
+  project_id  = google_project_service.this["storage.googleapis.com"].project
+}
+
+check "workspace_matches_environment" {
+  assert {
+    condition     = terraform.workspace == "default" || terraform.workspace == var.environment
+    error_message = "Select the workspace of the environment you bootstrap: terraform workspace select -or-create ${var.environment}."
+  }
+}

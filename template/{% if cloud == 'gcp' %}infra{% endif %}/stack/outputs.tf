@@ -1,0 +1,44 @@
+output "bucket_urls" {
+  description = "gs:// URL of each data bucket, by purpose (raw, processed, models, artifacts)."
+  value       = module.data_lake.bucket_urls
+}
+
+output "dataset_id" {
+  description = "BigQuery dataset of the project's tables."
+  value       = module.data_lake.dataset_id
+}
+
+output "deploy_service_account" {
+  description = "Service account CI's apply jobs of this environment act as (null without CI)."
+  value       = var.ci == "none" ? null : module.wif[0].deploy_service_account
+}
+
+output "image_build_service_account" {
+  description = "Service account Cloud Build runs the image build as."
+  value       = module.cloud_build.service_account_email
+}
+
+output "plan_service_account" {
+  description = "Read-only service account CI's plan jobs act as (null without CI)."
+  value       = var.ci == "none" ? null : module.wif[0].plan_service_account
+}
+
+output "project_id" {
+  description = "This environment's project."
+  value       = local.project_id
+}
+
+output "repository_url" {
+  description = "Artifact Registry path of the project's images."
+  value       = module.artifact_registry.repository_url
+}
+
+output "training_service_account" {
+  description = "Service account Vertex AI training jobs run as."
+  value       = module.service_accounts.training_email
+}
+
+output "workload_identity_provider" {
+  description = "The CI's Workload Identity provider (null without CI)."
+  value       = var.ci == "none" ? null : module.wif[0].workload_identity_provider
+}
