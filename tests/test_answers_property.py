@@ -173,7 +173,7 @@ def test_accepted_drawn_answers_give_a_green_project(answers: dict[str, str]) ->
         results = run_checks(
             dest,
             env={"UV_PYTHON": python},
-            only=["uv sync", "pre-commit", "pytest", "terraform validate"],
+            only=["uv sync", "pre-commit", "pytest", "terraform validate", "GCP schema"],
         )
         failed = [r for r in results if not r.passed]
         assert not failed, "\n".join(f"--- {r.name} ---\n{r.tail}" for r in failed)

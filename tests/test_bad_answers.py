@@ -16,6 +16,8 @@ from tests.support.answer_checks import check_rendered, try_render
 
 EMAILS_11 = ",".join(f"alert{i}@example.com" for i in range(11))
 EMAILS_10 = ",".join(f"alert{i}@example.com" for i in range(10))
+# A valid GCP answer set around the one bad answer.
+GCP = {"cloud": "gcp", "gcp_billing_account": "01A2B3-C4D5E6-F7A8B9"}
 
 
 def bad(question: str, value: str, fragment: str, case_id: str, **extra: str) -> object:
@@ -278,7 +280,7 @@ BAD = [
     # ---- choices --------------------------------------------------------------------------
     bad("python_version", "3.10", "python_version", "python-3.10"),
     bad("python_version", "3.1", "python_version", "python-3.1"),
-    bad("cloud", "gcp", "cloud", "cloud-gcp"),
+    bad("cloud", "azure", "cloud", "cloud-azure"),
     bad("ci", "bitbucket", "ci", "ci-bitbucket"),
     bad("license", "GPL", "license", "license-gpl"),
     bad("aws_region", "mars-1", "aws_region", "region-unknown"),
@@ -336,6 +338,43 @@ BAD = [
         "repository must be owner/name for GitLab",
         "repo-gitlab-atom",
         ci="gitlab",
+    ),
+    # ---- Google Cloud (cloud=gcp): project ids <prefix>-<env> are 6 to 30 characters -------
+    bad("gcp_billing_account", "", "gcp_billing_account must be", "gcp-billing-empty", cloud="gcp"),
+    bad(
+        "gcp_billing_account",
+        "01a2b3-c4d5e6-f7a8b9",
+        "gcp_billing_account must be",
+        "gcp-billing-lower-case",
+        cloud="gcp",
+    ),
+    bad(
+        "gcp_billing_account",
+        "01A2B3-C4D5E6-F7A8B9\n",
+        "gcp_billing_account must be",
+        "gcp-billing-newline",
+        cloud="gcp",
+    ),
+    bad("gcp_project_prefix", "a", "2 to 22 characters", "gcp-prefix-too-short", **GCP),
+    bad("gcp_project_prefix", "a" * 23, "longest is", "gcp-prefix-staging-too-long", **GCP),
+    bad("gcp_project_prefix", "Churn", "must start with a lower-case", "gcp-prefix-upper", **GCP),
+    bad("gcp_project_prefix", "churn-", "not ending with a hyphen", "gcp-prefix-hyphen-end", **GCP),
+    bad("gcp_project_prefix", "9churn", "must start with a lower-case", "gcp-prefix-digit", **GCP),
+    bad(
+        "gcp_project_prefix", "my-google-ml", "must not contain google", "gcp-prefix-google", **GCP
+    ),
+    bad("project_slug", "a" * 23, "pass gcp_project_prefix", "gcp-slug-too-long-for-ids", **GCP),
+    bad("project_slug", "ssl-model", "pass gcp_project_prefix", "gcp-slug-has-ssl", **GCP),
+    bad("gcp_parent", "org/1", "gcp_parent must be", "gcp-parent-unknown-kind", **GCP),
+    bad("gcp_parent", "folders/abc", "gcp_parent must be", "gcp-parent-not-a-number", **GCP),
+    bad("gcp_region", "europe-mars1", "gcp_region", "gcp-region-unknown", **GCP),
+    bad("tracking_backend", "wandb", "tracking_backend", "gcp-tracking-unknown", **GCP),
+    bad(
+        "alert_emails",
+        ",".join(f"a{i}@example.com" for i in range(6)),
+        "at most 5 addresses on GCP",
+        "gcp-six-alert-emails",
+        **GCP,
     ),
     # ---- keys that are not questions ------------------------------------------------------
     bad("foo", "bar", "unknown question 'foo'", "unknown-key"),

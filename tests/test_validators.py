@@ -56,7 +56,7 @@ BAD_ANSWERS = [
     pytest.param("repository", "just-a-name", "repository must be owner/name", id="repo-no-owner"),
     pytest.param("repository", "org/name\n", "repository must be owner/name", id="repo-newline"),
     pytest.param("python_version", "3.10", "3.10", id="python-not-a-choice"),
-    pytest.param("cloud", "gcp", "gcp", id="cloud-not-a-choice"),
+    pytest.param("cloud", "azure", "azure", id="cloud-not-a-choice"),
 ]
 
 
@@ -189,4 +189,72 @@ def test_owner_and_alert_emails_refuse(
     assert refusal is not None
     assert f"question '{question}'" in refusal
     assert message in refusal
+    assert not (tmp_path / "p").exists()
+
+
+# ---- Google Cloud: project ids are <gcp_project_prefix>-<env>, 6 to 30 characters ----------
+
+GCP_ANSWERS = {
+    "project_name": "valid-name",
+    "cloud": "gcp",
+    "gcp_billing_account": "01A2B3-C4D5E6-F7A8B9",
+}
+
+
+@pytest.mark.parametrize(
+    ("answers", "project_ids"),
+    [
+        ({}, ["valid-name-dev", "valid-name-staging", "valid-name-prod"]),
+        # Shortest prefix: "ab-dev" is 6 characters; longest: "<22>-staging" is 30.
+        ({"gcp_project_prefix": "ab"}, ["ab-dev", "ab-staging", "ab-prod"]),
+        ({"gcp_project_prefix": "a" * 22}, [f"{'a' * 22}-{e}" for e in ("dev", "staging", "prod")]),
+        ({"gcp_parent": "organizations/123456789012"}, None),
+        ({"gcp_parent": "folders/1", "alert_emails": "a@x.io,b@x.io,c@x.io,d@x.io,e@x.io"}, None),
+    ],
+    ids=["from-slug", "shortest-prefix", "longest-prefix", "organization", "folder-and-5-alerts"],
+)
+def test_gcp_answers_accepted(
+    tmp_path: Path, fast_template: str, answers: dict[str, str], project_ids: list[str] | None
+) -> None:
+    import json
+    import re
+
+    assert try_render(fast_template, tmp_path / "p", GCP_ANSWERS | answers) is None
+    recorded = read_answers(tmp_path / "p")
+    assert {k: recorded[k] for k in answers} == answers
+    for env in ("dev", "staging", "prod"):
+        tfvars = json.loads(
+            (tmp_path / "p" / "infra" / "envs" / env / "terraform.tfvars.json").read_text("utf-8")
+        )
+        project_id = f"{tfvars['project_prefix']}-{env}"
+        # GCP's rule for project ids, checked here independently of copier.yml's wording.
+        assert re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", project_id), project_id
+        assert "google" not in project_id
+        if project_ids is not None:
+            assert project_id == project_ids[("dev", "staging", "prod").index(env)]
+    # Questions of the other cloud are not asked, so not recorded.
+    assert not {"aws_region", "aws_accounts", "owner", "dev_account_id"} & recorded.keys()
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "message"),
+    [
+        ("gcp_project_prefix", "abc", None),  # accepted: "abc-dev" is 7 characters
+        ("gcp_project_prefix", "a", "must be 2 to 22 characters"),
+        ("gcp_project_prefix", "a" * 23, "must be 2 to 22 characters"),
+        ("gcp_project_prefix", "a_b", "must start with a lower-case letter"),
+        ("gcp_project_prefix", "ab\n", "must start with a lower-case letter"),
+        ("gcp_billing_account", "01A2B3-C4D5E6", "gcp_billing_account must be"),
+        ("gcp_parent", "organizations/", "gcp_parent must be"),
+    ],
+)
+def test_gcp_validators(
+    tmp_path: Path, fast_template: str, question: str, value: str, message: str | None
+) -> None:
+    refusal = try_render(fast_template, tmp_path / "p", GCP_ANSWERS | {question: value})
+    if message is None:
+        assert refusal is None
+        return
+    assert refusal is not None
+    assert f"question '{question}'" in refusal and message in refusal
     assert not (tmp_path / "p").exists()

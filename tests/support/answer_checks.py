@@ -127,6 +127,15 @@ def check_rendered(dest: Path, given: dict[str, Any]) -> None:
             assert tfvars["dev_account_id"] == (
                 recorded["dev_account_id"] if per_environment else ""
             )
+    if recorded.get("cloud") == "gcp":
+        for env in ENVIRONMENTS:
+            tfvars = json.loads(
+                (dest / "infra" / "envs" / env / "terraform.tfvars.json").read_text("utf-8")
+            )
+            project_id = f"{tfvars['project_prefix']}-{env}"
+            assert re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", project_id), project_id
+            assert tfvars["billing_account"] == recorded["gcp_billing_account"]
+            assert 1 <= len(tfvars["alert_emails"]) <= 5
     assert secrets_found(dest) == []
 
 

@@ -53,6 +53,12 @@ emails = st.from_regex(
     r"\A[A-Za-z0-9._+-]{1,12}@[A-Za-z0-9-]{1,10}(\.[A-Za-z0-9-]{1,6}){0,2}\.[A-Za-z]{2,6}\Z"
 )
 account_ids = st.from_regex(r"\A[0-9]{12}\Z")
+# GCP project ids are <prefix>-<env>: 6 to 30 characters at every environment suffix.
+gcp_prefixes = st.from_regex(r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z").filter(
+    lambda p: not any(word in p for word in ("google", "ssl", "undefined", "null"))
+)
+billing_accounts = st.from_regex(r"\A[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}\Z")
+gcp_parents = st.one_of(st.just(""), st.from_regex(r"\A(organizations|folders)/[0-9]{1,20}\Z"))
 owners = st.from_regex(r"\A[A-Za-z0-9_.:/=+@-]([A-Za-z0-9 _.:/=+@-]{0,30}[A-Za-z0-9_.:/=+@-])?\Z")
 github_repositories = st.from_regex(
     r"\A[A-Za-z0-9](-?[A-Za-z0-9]){0,10}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,15}\Z"
@@ -110,6 +116,17 @@ def grammar_answers(draw: st.DrawFn, *, reserved: bool = True) -> dict[str, str]
         for env in ("dev", "staging", "prod"):
             answers[f"budget_usd_{env}"] = draw(whole_numbers(1, 1_000_000))
             answers[f"retention_days_{env}"] = draw(whole_numbers(1, 3650))
+    if answers["cloud"] == "gcp":
+        # The prefix defaults to the slug, which may be too long for a project id: pass one.
+        answers["gcp_project_prefix"] = draw(gcp_prefixes)
+        answers["gcp_region"] = draw(st.sampled_from(_choices("gcp_region")))
+        answers["gcp_billing_account"] = draw(billing_accounts)
+        answers["gcp_parent"] = draw(gcp_parents)
+        answers["tracking_backend"] = draw(st.sampled_from(_choices("tracking_backend")))
+        answers["alert_emails"] = draw(alert_lists(5))
+        for env in ("dev", "staging", "prod"):
+            answers[f"budget_usd_{env}"] = draw(whole_numbers(1, 1_000_000))
+            answers[f"retention_days_{env}"] = draw(whole_numbers(1, 3650))
     answers["ci"] = draw(st.sampled_from(_choices("ci")))
     if answers["ci"] == "github":
         answers["repository"] = draw(github_repositories)
@@ -128,7 +145,14 @@ WILD: dict[str, st.SearchStrategy[Any]] = {
     "author_email": st.one_of(emails, wild_text(60)),
     "python_version": st.sampled_from([*_choices("python_version"), "3.10", "3.1", "3", ""]),
     "license": st.sampled_from([*_choices("license"), "GPL", "mit"]),
-    "cloud": st.sampled_from([*_choices("cloud"), "gcp", "AWS"]),
+    "cloud": st.sampled_from([*_choices("cloud"), "azure", "AWS", "GCP"]),
+    "gcp_project_prefix": st.one_of(gcp_prefixes, wild_text(24), st.sampled_from(["a", "a" * 23])),
+    "gcp_billing_account": st.one_of(
+        billing_accounts, billing_accounts.map(str.lower), wild_text(21)
+    ),
+    "gcp_parent": st.one_of(gcp_parents, wild_text(30), st.just("projects/1")),
+    "gcp_region": st.sampled_from([*_choices("gcp_region"), "europe-west9", "EU", ""]),
+    "tracking_backend": st.sampled_from([*_choices("tracking_backend"), "wandb", "Vertex"]),
     "aws_region": st.sampled_from([*_choices("aws_region"), "mars-1", ""]),
     "aws_accounts": st.sampled_from([*_choices("aws_accounts"), "multi", "Single"]),
     "dev_account_id": st.one_of(
@@ -149,11 +173,16 @@ WILD: dict[str, st.SearchStrategy[Any]] = {
 # A refusal of a derived value names the answer it came from, or the derived question.
 DERIVED = {
     "project_name": ("project_slug", "package_name"),
-    "project_slug": ("package_name", "repository"),
+    "project_slug": ("package_name", "repository", "gcp_project_prefix"),
     "author_email": ("owner", "alert_emails"),
     "ci": ("repository",),
 }
 
 BASE = {"project_name": "Churn Model", "cloud": "aws", "ci": "github"}
 # What a question needs around it to be asked at all (copier skips it otherwise).
-CONTEXT: dict[str, dict[str, str]] = {"dev_account_id": {"aws_accounts": "per-environment"}}
+_GCP = {"cloud": "gcp", "gcp_billing_account": "01A2B3-C4D5E6-F7A8B9"}
+CONTEXT: dict[str, dict[str, str]] = {
+    "dev_account_id": {"aws_accounts": "per-environment"},
+    **{q: _GCP for q in ("gcp_project_prefix", "gcp_billing_account", "gcp_parent", "gcp_region")},
+    "tracking_backend": _GCP,
+}
