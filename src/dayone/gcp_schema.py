@@ -12,6 +12,7 @@ provider release, so the schema checked here is the one CI's validate will load.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -296,16 +297,25 @@ def _module_problems(parsed: dict[str, Any], path: Path, file: str) -> list[Prob
 
 
 def _parse(path: Path) -> dict[str, Any]:
+    try:
+        return _parse_text(path.read_text(encoding="utf-8"))
+    except DayoneError as error:
+        raise DayoneError(f"{path}: {error}") from None
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_text(text: str) -> dict[str, Any]:
+    """Parsed once per content: python-hcl2 is slow, and environments and module calls read
+    the same files again (the result is never modified)."""
     import hcl2  # imported here: `dayone check` of a project without GCP never needs it
     from hcl2.utils import SerializationOptions
 
     try:
-        with path.open(encoding="utf-8") as handle:
-            return dict(
-                hcl2.load(handle, serialization_options=SerializationOptions(with_comments=False))
-            )
+        return dict(
+            hcl2.loads(text, serialization_options=SerializationOptions(with_comments=False))
+        )
     except Exception as error:  # the parser raises lark's many exception types
-        raise DayoneError(f"{path}: not valid HCL: {str(error).splitlines()[0]}") from None
+        raise DayoneError(f"not valid HCL: {str(error).splitlines()[0]}") from None
 
 
 @dataclass(frozen=True)
