@@ -31,6 +31,7 @@ locals {
 }
 
 resource "google_project" "this" {
+  #checkov:skip=CKV2_GCP_5:admin activity is always audited and storage data access is audited below; data-access logs of every service would bill each API read
   project_id      = local.project_id
   name            = local.project_id
   billing_account = var.billing_account
@@ -53,6 +54,20 @@ resource "google_project_service" "this" {
   service = each.value
   # Disabling an API on destroy would break whatever else uses it in the project.
   disable_on_destroy = false
+}
+
+# Who read or wrote which object, in the data lake and the state: Cloud Audit Logs.
+resource "google_project_iam_audit_config" "storage" {
+  project = google_project.this.project_id
+  service = "storage.googleapis.com"
+
+  audit_log_config {
+    log_type = "DATA_READ"
+  }
+
+  audit_log_config {
+    log_type = "DATA_WRITE"
+  }
 }
 
 module "state_backend" {
