@@ -32,3 +32,13 @@ def test_generated_repo_is_green(checked_project: Callable[[str], Checked], name
             "checkov (infra/)",
             "IAM policies (cloudsplaining, all envs)",
         }
+    if read_answers(project).get("cloud") == "gcp":
+        # Offline, the schema check stands in for validate; checkov runs as for AWS.
+        assert names >= {"terraform fmt", "GCP schema (offline)", "checkov (infra/)"}
+        by_name = {r.name: r for r in results}
+        validate = by_name["terraform validate+test (GCP, needs the google provider)"]
+        # Never a silent pass: without the google provider it says why it did not run.
+        assert validate.skipped == "" or "holds no registry.terraform.io/hashicorp/google" in (
+            validate.skipped
+        )
+        assert "google resources and data sources" in by_name["GCP schema (offline)"].output
