@@ -4,7 +4,9 @@ Three kinds of source, none needing a download step:
 - `sklearn:<name>`: a dataset shipped with scikit-learn (wine, breast_cancer, iris);
 - a local `.csv` or `.parquet` file;
 - `s3://bucket/key.csv|.parquet`, read with boto3. boto3 honours `AWS_ENDPOINT_URL`, so a
-  local S3 stand-in (moto_server, MinIO) works with no code change.
+  local S3 stand-in (moto_server, MinIO) works with no code change;
+- `gs://bucket/key.csv|.parquet`, read through the GCS JSON API (see gcs.py), which honours
+  `STORAGE_EMULATOR_HOST` the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ def load_dataset(source: str) -> pd.DataFrame:
         return _load_builtin(source.removeprefix("sklearn:"))
     if source.startswith("s3://"):
         return _parse(io.BytesIO(_read_s3(source)), source)
+    if source.startswith("gs://"):
+        from .gcs import read_object
+
+        return _parse(io.BytesIO(read_object(source)), source)
     path = Path(source)
     if not path.is_file():
         raise DataError(f"data file not found: {source}")
