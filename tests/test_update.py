@@ -313,11 +313,16 @@ def test_deleted_files_stay_deleted(old_project: Path) -> None:
     assert (old_project / "LICENSE").is_file()
 
 
+@pytest.mark.parametrize(
+    "answers",
+    [("cloud=aws",), ("cloud=gcp", "gcp_billing_account=01A2B3-C4D5E6-F7A8B9")],
+    ids=["none-to-aws", "none-to-gcp"],
+)
 def test_changing_an_answer_rerenders_only_what_depends_on_it(
-    releases: Releases, tmp_path: Path
+    releases: Releases, tmp_path: Path, answers: tuple[str, ...]
 ) -> None:
     project = _new(releases, tmp_path / "churn", NEW)
-    reference = _new(releases, tmp_path / "reference" / "churn", NEW, "cloud=aws")
+    reference = _new(releases, tmp_path / "reference" / "churn", NEW, *answers)
     before, wanted = _tree(project), _tree(reference)
     expected = {
         rel
@@ -326,7 +331,7 @@ def test_changing_an_answer_rerenders_only_what_depends_on_it(
     }
     assert {".copier-answers.yml", ".pre-commit-config.yaml"} <= expected
 
-    result = _update(project, "--data", "cloud=aws")
+    result = _update(project, *(arg for pair in answers for arg in ("--data", pair)))
     assert result.exit_code == 0, result.output
     after = _tree(project)
     changed = {rel for rel in set(before) | set(after) if before.get(rel) != after.get(rel)}
