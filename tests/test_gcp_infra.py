@@ -15,7 +15,7 @@ import pytest
 from dayone.checks import checkov_executable
 from dayone.tools import project_environment
 from tests.support.answer_checks import try_render
-from tests.support.project import REPO_ROOT, answer_set
+from tests.support.project import REPO_ROOT, answer_set, read_answers
 
 GCP_TERRAFORM = [
     *sorted(REPO_ROOT.glob("terraform_modules/gcp_*/**/*.tf")),
@@ -74,3 +74,84 @@ def test_checkov_reports_no_failures_and_only_pinned_skips(
     assert skipped == PINNED_GCP_SKIPS
     assert len(passed) > 100  # checkov read the GCP resources: not an empty scan
     assert completed.returncode == 0
+
+
+# ---- the pipelines reach Google Cloud by Workload Identity Federation only ------------------
+
+
+def _render(fast_template: str, tmp_path: Path, name: str) -> Path:
+    dest = tmp_path / name
+    assert try_render(fast_template, dest, answer_set(name)) is None
+    return dest
+
+
+def _no_keys(files: list[Path]) -> None:
+    text = "".join(p.read_text(encoding="utf-8") for p in files)
+    # A service account key is a JSON of type service_account with a private_key; the only
+    # credential configuration written is an external_account (a token exchange).
+    for key_material in (
+        "credentials_json",
+        "GOOGLE_CREDENTIALS",
+        "private_key",
+        '"service_account"',
+    ):
+        assert key_material not in text, key_material
+
+
+def test_github_gcp_pipeline_plans_each_environment_and_promotes_with_wif(
+    tmp_path: Path, fast_template: str
+) -> None:
+    import yaml
+
+    project = _render(fast_template, tmp_path, "gcp")
+    prefix = read_answers(project)["gcp_project_prefix"]
+    workflows = project / ".github" / "workflows"
+    ci = yaml.safe_load((workflows / "ci.yml").read_text(encoding="utf-8"))
+    deploy = yaml.safe_load((workflows / "deploy.yml").read_text(encoding="utf-8"))
+    jobs = ci["jobs"]
+    plans = jobs["plan"]["strategy"]["matrix"]["include"]
+    assert [p["environment"] for p in plans] == ["dev", "staging", "prod"]
+    plan_auth = next(
+        s for s in jobs["plan"]["steps"] if "google-github-actions/auth@" in s.get("uses", "")
+    )
+    assert plan_auth["with"]["service_account"].startswith("ci-plan@")
+    assert jobs["deploy-prod"]["needs"] == ["deploy-staging"]
+    assert {jobs[f"deploy-{e}"]["with"]["environment"] for e in ("dev", "staging", "prod")} == {
+        "dev", "staging", "prod",
+    }  # fmt: skip
+    job = deploy["jobs"]["deploy"]
+    # The GitHub environment is what the deploy account trusts (attribute.deploy).
+    assert job["environment"] == "${{ inputs.environment }}"
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    auth = next(s for s in job["steps"] if "google-github-actions/auth@" in s.get("uses", ""))
+    assert auth["with"]["service_account"] == (
+        f"ci-deploy@{prefix}-${{{{ inputs.environment }}}}.iam.gserviceaccount.com"
+    )
+    assert any("gcloud builds submit" in s.get("run", "") for s in job["steps"])
+    _no_keys(sorted(workflows.glob("*.yml")))
+
+
+def test_gitlab_gcp_pipeline_deploys_from_protected_environments_with_wif(
+    tmp_path: Path, fast_template: str
+) -> None:
+    import yaml
+
+    project = _render(fast_template, tmp_path, "gcp-gitlab")
+    prefix = read_answers(project)["gcp_project_prefix"]
+    pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    for env, previous in (("dev", None), ("staging", "dev"), ("prod", "staging")):
+        deploy = pipeline[f"deploy-{env}"]
+        assert deploy["environment"]["name"] == env
+        assert deploy["variables"]["GCP_SERVICE_ACCOUNT"] == (
+            f"ci-deploy@{prefix}-{env}.iam.gserviceaccount.com"
+        )
+        assert deploy["id_tokens"]["GCP_ID_TOKEN"]["aud"].endswith(
+            f"$GCP_WIF_PROVIDER_{env.upper()}"
+        )
+        if previous:
+            assert f"image-{previous}" in deploy["needs"]
+            assert deploy["rules"][0]["when"] == "manual"
+        plan = pipeline[f"plan-{env}"]
+        assert plan["variables"]["GCP_SERVICE_ACCOUNT"].startswith("ci-plan@")
+        assert "-lock=false" in " ".join(plan["script"])
+    _no_keys([project / ".gitlab-ci.yml"])
