@@ -368,7 +368,6 @@ BAD = [
     bad("gcp_parent", "org/1", "gcp_parent must be", "gcp-parent-unknown-kind", **GCP),
     bad("gcp_parent", "folders/abc", "gcp_parent must be", "gcp-parent-not-a-number", **GCP),
     bad("gcp_region", "europe-mars1", "gcp_region", "gcp-region-unknown", **GCP),
-    bad("tracking_backend", "wandb", "tracking_backend", "gcp-tracking-unknown", **GCP),
     bad(
         "alert_emails",
         ",".join(f"a{i}@example.com" for i in range(6)),

@@ -122,7 +122,6 @@ def grammar_answers(draw: st.DrawFn, *, reserved: bool = True) -> dict[str, str]
         answers["gcp_region"] = draw(st.sampled_from(_choices("gcp_region")))
         answers["gcp_billing_account"] = draw(billing_accounts)
         answers["gcp_parent"] = draw(gcp_parents)
-        answers["tracking_backend"] = draw(st.sampled_from(_choices("tracking_backend")))
         answers["alert_emails"] = draw(alert_lists(5))
         for env in ("dev", "staging", "prod"):
             answers[f"budget_usd_{env}"] = draw(whole_numbers(1, 1_000_000))
@@ -152,7 +151,6 @@ WILD: dict[str, st.SearchStrategy[Any]] = {
     ),
     "gcp_parent": st.one_of(gcp_parents, wild_text(30), st.just("projects/1")),
     "gcp_region": st.sampled_from([*_choices("gcp_region"), "europe-west9", "EU", ""]),
-    "tracking_backend": st.sampled_from([*_choices("tracking_backend"), "wandb", "Vertex"]),
     "aws_region": st.sampled_from([*_choices("aws_region"), "mars-1", ""]),
     "aws_accounts": st.sampled_from([*_choices("aws_accounts"), "multi", "Single"]),
     "dev_account_id": st.one_of(
@@ -184,5 +182,4 @@ _GCP = {"cloud": "gcp", "gcp_billing_account": "01A2B3-C4D5E6-F7A8B9"}
 CONTEXT: dict[str, dict[str, str]] = {
     "dev_account_id": {"aws_accounts": "per-environment"},
     **{q: _GCP for q in ("gcp_project_prefix", "gcp_billing_account", "gcp_parent", "gcp_region")},
-    "tracking_backend": _GCP,
 }

@@ -59,9 +59,3 @@ variable "repository" {
   type        = string
   default     = ""
 }
-
-variable "tracking_backend" {
-  description = "Where training runs are tracked: vertex or mlflow (read by the pipeline's configuration)."
-  type        = string
-  default     = "vertex"
-}
