@@ -69,9 +69,8 @@ def check(
         typer.echo(f"dayone: error: {len(failed)} check(s) failed: {names}", err=True)
         raise typer.Exit(1)
     skipped = sum(1 for r in results if r.skipped)
-    ran = f"{len(results) - skipped} checks passed" + (f", {skipped} skipped" if skipped else "")
-    typer.echo(
-        f"All {ran} in {total:.1f}s."
-        if skipped
-        else f"All {len(results)} checks passed in {total:.1f}s."
-    )
+    if skipped:  # never counted as passed: each says above why it could not run here
+        passed = len(results) - skipped
+        typer.echo(f"{passed} checks passed, {skipped} skipped, in {total:.1f}s.")
+    else:
+        typer.echo(f"All {len(results)} checks passed in {total:.1f}s.")
