@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,9 +80,23 @@ def test_checkov_reports_no_failures_and_only_pinned_skips(
 # ---- the pipelines reach Google Cloud by Workload Identity Federation only ------------------
 
 
+# GitLab on GCP: rendered here rather than as a tests/answers set, whose full generated
+# check would repeat the gcp set's for one different CI file (which is checked below).
+GITLAB_GCP = {
+    **answer_set("gcp"),
+    "project_name": "gcp-gitlab-project",
+    "ci": "gitlab",
+    "repository": "data-team/ml/gcp-gitlab-project",
+    "gcp_project_prefix": "gcp-gitlab-ml",
+    "gcp_parent": "organizations/987654321",
+    "gcp_region": "us-central1",
+}
+
+
 def _render(fast_template: str, tmp_path: Path, name: str) -> Path:
     dest = tmp_path / name
-    assert try_render(fast_template, dest, answer_set(name)) is None
+    answers = GITLAB_GCP if name == "gcp-gitlab" else answer_set(name)
+    assert try_render(fast_template, dest, answers) is None
     return dest
 
 
@@ -154,3 +170,10 @@ def test_gitlab_gcp_pipeline_deploys_from_protected_environments_with_wif(
         assert plan["variables"]["GCP_SERVICE_ACCOUNT"].startswith("ci-plan@")
         assert "-lock=false" in " ".join(plan["script"])
     _no_keys([project / ".gitlab-ci.yml"])
+    # The GitLab CI schema, as the project's `make ci-lint` checks it.
+    schema = subprocess.run(
+        [shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or "check-jsonschema", "--builtin-schema",
+         "vendor.gitlab-ci", str(project / ".gitlab-ci.yml")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert schema.returncode == 0, schema.stdout + schema.stderr
