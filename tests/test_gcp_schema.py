@@ -191,3 +191,33 @@ def test_gcp_validate_step_skips_with_its_reason_without_the_google_provider(
     )
     with pytest.raises(CheckSkipped, match=r"holds no registry\.terraform\.io/hashicorp/google"):
         gcp_terraform_validate_and_test(context)
+
+
+def test_dayone_check_reports_the_schema_step_and_the_skip(gcp_infra: Path, tmp_path: Path) -> None:
+    """Through the CLI: the schema step fails by name on a planted mistake, and the
+    validate step is printed as skipped with its reason, never as passed."""
+    from typer.testing import CliRunner
+
+    from dayone.cli import app
+
+    project = Path(shutil.copytree(gcp_infra.parent, tmp_path / "project"))
+    mirror = tmp_path / "mirror"
+    binary = mirror / AWS_PROVIDER / "5.100.0" / "linux_amd64" / "terraform-provider-aws_v5"
+    binary.parent.mkdir(parents=True)
+    binary.write_text("")
+    env = {"DAYONE_TF_MIRROR": str(mirror), "DAYONE_CHECK_CACHE": str(tmp_path / "cache")}
+    args = ["check", str(project), "--only", "GCP schema", "--only", "terraform validate+test"]
+
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert "  pass " in result.output and "GCP schema (offline)" in result.output
+    assert "  skip " in result.output and "holds no registry.terraform.io" in result.output
+    assert "1 checks passed, 1 skipped" in result.output
+
+    _plant(
+        project / "infra/modules/gcp_budget/main.tf", "  billing_account = ", "  billing_acount = "
+    )
+    result = CliRunner().invoke(app, [*args, "--no-cache"], env=env)
+    assert result.exit_code == 1
+    assert "unsupported argument 'billing_acount'" in result.output
+    assert "missing required argument 'billing_account'" in result.output
