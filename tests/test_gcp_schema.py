@@ -221,3 +221,39 @@ def test_dayone_check_reports_the_schema_step_and_the_skip(gcp_infra: Path, tmp_
     assert result.exit_code == 1
     assert "unsupported argument 'billing_acount'" in result.output
     assert "missing required argument 'billing_account'" in result.output
+
+
+def test_dynamic_blocks_count_as_their_block_at_any_depth(tmp_path: Path) -> None:
+    """A required nested block given by `dynamic` is present; a misspelled one is named."""
+    (tmp_path / "main.tf").write_text(
+        """
+resource "google_storage_bucket" "this" {
+  name     = "b"
+  location = "EU"
+  dynamic "lifecycle_rule" {
+    for_each = [1]
+    content {
+      dynamic "action" {
+        for_each = [1]
+        content {
+          type = "Delete"
+        }
+      }
+      dynamic "conditon" {
+        for_each = [1]
+        content {
+          age = 3
+        }
+      }
+    }
+  }
+}
+""",
+        encoding="utf-8",
+    )
+    problems = _problems(tmp_path)
+    assert problems == [
+        "main.tf: google_storage_bucket.this.lifecycle_rule: unsupported dynamic block "
+        "'conditon' (did you mean 'condition'?)",
+        "main.tf: google_storage_bucket.this.lifecycle_rule: missing required block 'condition'",
+    ], problems

@@ -130,24 +130,21 @@ class _Checker:
         for key, value in body.items():
             if key.startswith("__"):
                 continue
-            if top and key in META_ARGUMENTS | META_BLOCKS and key not in attributes | blocks:
-                if key == "dynamic":
-                    for dynamic in value:
-                        for label, inner in dynamic.items():
-                            if label.startswith("__"):
-                                continue
-                            name = _unquote(label)
-                            seen.add(name)
-                            if name not in blocks:
-                                problem(_unknown(name, blocks, "dynamic block"))
-                            else:
-                                for content in inner.get("content", []):
-                                    self.body(
-                                        content, blocks[name][2], file, f"{where}.{name}", False
-                                    )
+            if key == "dynamic" and key not in blocks:  # at any depth, like a block
+                for dynamic in value:
+                    for label, inner in dynamic.items():
+                        if label.startswith("__"):
+                            continue
+                        name = _unquote(label)
+                        seen.add(name)
+                        if name not in blocks:
+                            problem(_unknown(name, blocks, "dynamic block"))
+                            continue
+                        for content in inner.get("content", []):
+                            self.body(content, blocks[name][2], file, f"{where}.{name}", False)
                 continue
-            if key == "dynamic" and not top:
-                continue  # nested dynamic blocks: their content is left to Terraform
+            if top and key in META_ARGUMENTS | META_BLOCKS and key not in attributes | blocks:
+                continue
             seen.add(key)
             if key in blocks:
                 required, max_one, inner = blocks[key]
