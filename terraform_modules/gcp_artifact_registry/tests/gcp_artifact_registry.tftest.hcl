@@ -10,7 +10,7 @@ run "immutable_docker_repository" {
   command = plan
 
   assert {
-    condition     = google_artifact_registry_repository.this.format == "DOCKER" && google_artifact_registry_repository.this.docker_config[0].immutable_tags
+    condition     = google_artifact_registry_repository.this.format == "DOCKER" && one(google_artifact_registry_repository.this.docker_config).immutable_tags
     error_message = "The repository holds Docker images with immutable tags."
   }
 

@@ -13,12 +13,12 @@ run "filtered_to_the_environment_project" {
   command = plan
 
   assert {
-    condition     = google_billing_budget.this.budget_filter[0].projects == toset(["projects/123456789012"])
+    condition     = toset(one(google_billing_budget.this.budget_filter).projects) == toset(["projects/123456789012"])
     error_message = "The budget measures this environment's project only."
   }
 
   assert {
-    condition     = google_billing_budget.this.amount[0].specified_amount[0].units == "50"
+    condition     = one(one(google_billing_budget.this.amount).specified_amount).units == "50"
     error_message = "The amount is the answer's budget."
   }
 

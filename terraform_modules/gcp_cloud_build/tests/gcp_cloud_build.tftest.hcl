@@ -32,7 +32,7 @@ run "least_privilege_build_account" {
   }
 
   assert {
-    condition     = keys(google_service_account_iam_member.submitters) == ["serviceAccount:ci-deploy@example-project-dev.iam.gserviceaccount.com"]
+    condition     = toset(keys(google_service_account_iam_member.submitters)) == toset(["serviceAccount:ci-deploy@example-project-dev.iam.gserviceaccount.com"])
     error_message = "Only the listed submitters may run builds as the build account."
   }
 }

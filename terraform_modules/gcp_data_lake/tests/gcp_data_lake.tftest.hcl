@@ -18,13 +18,13 @@ run "four_private_versioned_buckets" {
   assert {
     condition = alltrue([
       for b in google_storage_bucket.this :
-      b.uniform_bucket_level_access && b.public_access_prevention == "enforced" && b.versioning[0].enabled
+      b.uniform_bucket_level_access && b.public_access_prevention == "enforced" && one(b.versioning).enabled
     ])
     error_message = "Every bucket is versioned, uniform-access and never public."
   }
 
   assert {
-    condition     = alltrue([for b in google_storage_bucket.this : b.lifecycle_rule[0].condition[0].days_since_noncurrent_time == 365])
+    condition     = alltrue([for b in google_storage_bucket.this : one(b.lifecycle_rule[0].condition).days_since_noncurrent_time == 365])
     error_message = "Old versions expire after the retention days."
   }
 

@@ -10,7 +10,7 @@ run "secure_defaults" {
   command = plan
 
   assert {
-    condition     = google_storage_bucket.this.versioning[0].enabled == true
+    condition     = one(google_storage_bucket.this.versioning).enabled == true
     error_message = "State bucket versioning must be enabled."
   }
 

@@ -54,7 +54,7 @@ run "gitlab_needs_a_protected_environment" {
   }
 
   assert {
-    condition     = google_iam_workload_identity_pool_provider.gitlab[0].oidc[0].issuer_uri == "https://gitlab.com"
+    condition     = one(google_iam_workload_identity_pool_provider.gitlab[0].oidc).issuer_uri == "https://gitlab.com"
     error_message = "GitLab.com is the default issuer."
   }
 }
@@ -67,7 +67,7 @@ run "plan_account_is_read_only" {
   }
 
   assert {
-    condition     = keys(google_project_iam_member.plan) == ["roles/viewer"] && google_storage_bucket_iam_member.plan_state.role == "roles/storage.objectViewer"
+    condition     = toset(keys(google_project_iam_member.plan)) == toset(["roles/viewer"]) && google_storage_bucket_iam_member.plan_state.role == "roles/storage.objectViewer"
     error_message = "The plan account views the project and reads the state, nothing more."
   }
 }
