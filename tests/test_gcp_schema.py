@@ -151,6 +151,7 @@ def test_version_constraints(constraint: str, admits: bool) -> None:
     assert _constraint_admits(constraint, "8.7.0") is admits
 
 
+@pytest.mark.slow  # reads the 455 MB package's assembly: 10-30 s, kept out of the quick tier
 def test_committed_schema_is_the_pinned_package_s() -> None:
     """Regenerated from the installed cdktn-provider-google (a dev dependency): a bumped pin
     without `scripts/update_gcp_schema.py`, or an extractor change, fails here."""
