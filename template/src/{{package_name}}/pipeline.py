@@ -165,7 +165,9 @@ def reproduce(run_id: str, tracker: Tracker, use_stored_data: bool = False) -> R
     settings = recorded_settings(tracker.load_json(run_id, CONFIG_ARTIFACT))
     notes: list[str] = []
     if use_stored_data and "data.train_uri" in run.tags:
-        parts = Split(load_dataset(run.tags["data.train_uri"]), load_dataset(run.tags["data.test_uri"]))
+        parts = Split(
+            load_dataset(run.tags["data.train_uri"]), load_dataset(run.tags["data.test_uri"])
+        )
         source = f"the splits of run {run_id} in the lake"
     elif use_stored_data:
         if run.tags.get("data.stored_copy") != "true":

@@ -48,7 +48,7 @@ def not_recorded(run: RunSummary) -> list[str]:
 def _history(tracker: Tracker, name: str, alias: str) -> list[tuple[str, str]]:
     tags = tracker.client.get_registered_model(name).tags
     text = tags.get(HISTORY_TAG.format(alias=alias), "")
-    return [tuple(item.split(":", 1)) for item in text.split(",") if item]  # type: ignore[misc]
+    return [(item.split(":", 1)[0], item.split(":", 1)[-1]) for item in text.split(",") if item]
 
 
 def _current_stack(history: list[tuple[str, str]]) -> list[str]:
@@ -131,5 +131,5 @@ def load_by_alias(tracker: Tracker, name: str, alias: str) -> tuple[Any, str, st
         version = tracker.client.get_model_version_by_alias(name, alias)
     except MlflowException:
         raise RunError(f"{name}@{alias} does not exist: promote a run to {alias} first") from None
-    model = tracker.mlflow.sklearn.load_model(f"models:/{name}@{alias}")
+    model = tracker.load_model_uri(f"models:/{name}@{alias}", f"{name}@{alias}")
     return model, str(version.version), str(version.run_id)

@@ -65,11 +65,9 @@ def create_app(model: Any, model_name: str, version: str, run_id: str) -> Any:
 
     app = FastAPI(title=f"{model_name} v{version}", version=version)
 
-    @app.exception_handler(RequestValidationError)
     async def one_clear_error(_: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": _one_line(list(error.errors()))})
 
-    @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok", "model": model_name, "version": version, "run_id": run_id}
 
@@ -94,5 +92,7 @@ def create_app(model: Any, model_name: str, version: str, run_id: str) -> Any:
 
     # The body type is made at run time from the model, so it is attached here.
     predict.__annotations__["body"] = request_model
-    app.post("/predict", response_model=PredictResponse)(predict)
+    app.add_exception_handler(RequestValidationError, one_clear_error)
+    app.add_api_route("/health", health, methods=["GET"])
+    app.add_api_route("/predict", predict, methods=["POST"], response_model=PredictResponse)
     return app

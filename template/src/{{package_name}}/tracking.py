@@ -170,7 +170,13 @@ class Tracker:
         uri = run.tags.get(MODEL_URI_TAG)
         if not uri:
             raise RunError(f"run {run.run_id} has no logged model")
-        return self.mlflow.sklearn.load_model(uri)
+        return self.load_model_uri(uri, f"run {run.run_id}")
+
+    def load_model_uri(self, uri: str, what: str) -> Any:
+        try:
+            return self.mlflow.sklearn.load_model(uri)
+        except Exception as error:  # storage errors vary by store: S3, file, server
+            raise RunError(f"cannot load the model of {what} ({uri}): {error}") from None
 
     def _artifact_uri(self, run_id: str, artifact: str) -> str:
         return f"{self.client.get_run(run_id).info.artifact_uri}/{artifact}"
