@@ -7,7 +7,6 @@ leaving nothing behind. Everything runs through the generated project's own CLI.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import time
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from dayone.tools import project_environment, uv_executable
 from tests.support.project import read_answers
 from tests.terraform.test_emulated_apply import _load_apply_script
 
@@ -53,7 +53,7 @@ class Project:
 
     def __call__(self, *args: str, **extra_env: str) -> str:
         done = subprocess.run(
-            ["uv", "run", "--locked", "--quiet", self.slug, *args],
+            [uv_executable(), "run", "--locked", "--quiet", self.slug, *args],
             cwd=self.root,
             env={**self.env, **extra_env},
             capture_output=True,
@@ -65,7 +65,7 @@ class Project:
 
     def fails(self, *args: str) -> str:
         done = subprocess.run(
-            ["uv", "run", "--locked", "--quiet", self.slug, *args],
+            [uv_executable(), "run", "--locked", "--quiet", self.slug, *args],
             cwd=self.root,
             env=self.env,
             capture_output=True,
@@ -85,9 +85,14 @@ def test_one_iteration_end_to_end_on_dev(rendered_project: Rendered, tmp_path: P
     subprocess.run(["git", "clone", "--quiet", str(source), str(root)], check=True)
     slug = read_answers(root)["project_slug"]
     package = read_answers(root)["package_name"].upper()
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MLFLOW_"))}
-    base_env.update(tool_env)
-    subprocess.run(["uv", "sync", "--locked", "--quiet"], cwd=root, env=base_env, check=True)
+    base_env = {
+        k: v
+        for k, v in project_environment(tool_env).items()
+        if not k.startswith(("AWS_", "MLFLOW_"))
+    }
+    subprocess.run(
+        [uv_executable(), "sync", "--locked", "--quiet"], cwd=root, env=base_env, check=True
+    )
     config = yaml.safe_load((root / "configs" / "dev.yaml").read_text(encoding="utf-8"))
     script = _load_apply_script(root)
     seen: dict[str, Any] = {}
@@ -167,7 +172,7 @@ def test_one_iteration_end_to_end_on_dev(rendered_project: Rendered, tmp_path: P
         port = _free_port()
         server = subprocess.Popen(
             [
-                "uv",
+                uv_executable(),
                 "run",
                 "--locked",
                 "--quiet",
