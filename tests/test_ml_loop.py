@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import yaml
 
@@ -124,18 +125,14 @@ def test_one_iteration_end_to_end_on_dev(rendered_project: Rendered, tmp_path: P
         uri = cli("upload-data", "sklearn:wine").strip()
         assert uri == f"s3://{buckets['raw']}/datasets/wine.csv"
         lake_env = {f"{package}_LAKE__ENABLED": "true", f"{package}_DATA__SOURCE": uri}
-        cli("train", "--comment", "first from the lake", **lake_env)
+        first = _run_id(cli("train", "--comment", "first from the lake", **lake_env))
         listing = cli("runs", "--limit", "1", "--details").splitlines()
-        first = listing[1].split()[0]
-        tags = {}
-        for line in listing[2:]:
-            kind, rest = line.split(maxsplit=1)
-            if kind == "tag":
-                key, value = rest.split(" = ", 1)
-                tags[key] = value
+        assert listing[1].split()[0] == first
+        tags = _tags(listing[2:])
         assert tags["comment"] == "first from the lake" and tags["data.source"] == uri
-        cli("train", "--comment", "second", **lake_env, **{f"{package}_MODEL__C": "0.05"})
-        second = cli("runs", "--limit", "1").splitlines()[-1].split()[0]
+        second = _run_id(
+            cli("train", "--comment", "second", **lake_env, **{f"{package}_MODEL__C": "0.05"})
+        )
         assert first != second
 
         # Splits in the processed bucket, artifacts (model, config, data) in the artifacts one.
@@ -212,6 +209,44 @@ def test_one_iteration_end_to_end_on_dev(rendered_project: Rendered, tmp_path: P
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+        # Training as a job: submitted to the emulator's SageMaker with the image built for
+        # this commit (a stand-in manifest is pushed, as the emulator builds nothing), then
+        # the job's own entry point run here with the job's exact arguments and environment.
+        commit = tags["git.commit"]
+        repository = outputs["repository_url"].split("/", 1)[1]
+        ecr, sagemaker = (
+            boto3.client(
+                service,
+                endpoint_url=emulator.endpoint,
+                region_name=env["AWS_DEFAULT_REGION"],
+                aws_access_key_id=script.access_key_of(account),
+                aws_secret_access_key=account,
+            )
+            for service in ("ecr", "sagemaker")
+        )
+        assert "no image" in cli.fails("train", "--remote")
+        manifest = json.dumps({"schemaVersion": 2, "config": {"digest": commit}, "layers": []})
+        digest = ecr.put_image(repositoryName=repository, imageManifest=manifest, imageTag=commit)[
+            "image"
+        ]["imageId"]["imageDigest"]
+        submitted = cli("train", "--remote", "--comment", "as a job").split("\n", 1)
+        request = json.loads(submitted[1])
+        job = sagemaker.describe_training_job(TrainingJobName=request["TrainingJobName"])
+        image = f"{outputs['repository_url']}@{digest}"
+        assert job["AlgorithmSpecification"]["TrainingImage"] == image
+        assert job["RoleArn"] == outputs["training_role_arn"]
+        assert job["AlgorithmSpecification"]["ContainerEntrypoint"] == [slug]
+        arguments = job["AlgorithmSpecification"]["ContainerArguments"]
+        assert arguments == ["train", "--config", "configs/dev.yaml", "--comment", "as a job"]
+        assert request["Environment"]["CONTAINER_IMAGE"] == image
+        # The container's entry point is the project's CLI: the same command, run here.
+        job_run = _run_id(cli(*arguments, **request["Environment"]))
+        listing = cli("runs", "--limit", "1", "--details").splitlines()
+        assert listing[1].split()[0] == job_run
+        job_tags = _tags(listing[2:])
+        assert (job_tags["image"], job_tags["comment"]) == (image, "as a job")
+        assert job_tags["infra.state_serial"] == tags["infra.state_serial"]
         timings["loop"] = time.monotonic() - started
         return [f"ML loop on {environment} in {timings['loop']:.1f}s"]
 
@@ -221,6 +256,24 @@ def test_one_iteration_end_to_end_on_dev(rendered_project: Rendered, tmp_path: P
     print(f"\ndev applied, looped and destroyed in {result.seconds:.1f}s; {result.notes}")
     assert left == []
     assert seen["prediction"]["probabilities"]
+
+
+def _run_id(train_output: str) -> str:
+    """The id in `train`'s first line, `run <id> recorded in experiment ...`."""
+    first = train_output.splitlines()[0].split()
+    assert first[0] == "run" and len(first[1]) == 32, train_output
+    return first[1]
+
+
+def _tags(details: list[str]) -> dict[str, str]:
+    """The `tag key = value` lines of `runs --details` for one run."""
+    found = {}
+    for line in details:
+        kind, rest = line.split(maxsplit=1)
+        if kind == "tag":
+            key, value = rest.split(" = ", 1)
+            found[key] = value
+    return found
 
 
 def _first_example_row(root: Path) -> dict[str, float]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -91,17 +92,11 @@ def _backend(root: Path, environment: str) -> dict[str, str] | None:
     return values if len(values) == len(found) else None
 
 
-def deployed_infra(root: Path, environment: str) -> dict[str, str]:
-    """What is applied in `environment`, read from its Terraform state at run time.
-
-    The state's lineage and serial name one apply exactly (every apply that changes
-    anything increments the serial); the hash of the outputs says what the run could see.
-    A state that cannot be read is recorded as such, never guessed.
-    """
+def read_state(root: Path, environment: str) -> tuple[dict[str, Any] | None, str]:
+    """(the environment's Terraform state, where it is); None and why when unreadable."""
     backend = _backend(root, environment)
     if backend is None:
-        return {"infra.state": f"{UNKNOWN} (no infra/envs/{environment}/{BACKEND_FILE})"}
-    import hashlib
+        return None, f"{UNKNOWN} (no infra/envs/{environment}/{BACKEND_FILE})"
     import json
 
     import boto3
@@ -117,10 +112,32 @@ def deployed_infra(root: Path, environment: str) -> dict[str, str]:
         state = json.loads(body)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "error")
-        return {"infra.state": f"unreadable ({code}) at {location}"}
+        return None, f"unreadable ({code}) at {location}"
     except (BotoCoreError, ValueError) as error:
-        return {"infra.state": f"unreadable ({type(error).__name__}) at {location}"}
-    outputs = {k: v.get("value") for k, v in (state.get("outputs") or {}).items()}
+        return None, f"unreadable ({type(error).__name__}) at {location}"
+    if not isinstance(state, dict):
+        return None, f"unreadable (not a Terraform state) at {location}"
+    return state, location
+
+
+def state_outputs(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.get("value") for k, v in (state.get("outputs") or {}).items()}
+
+
+def deployed_infra(root: Path, environment: str) -> dict[str, str]:
+    """What is applied in `environment`, read from its Terraform state at run time.
+
+    The state's lineage and serial name one apply exactly (every apply that changes
+    anything increments the serial); the hash of the outputs says what the run could see.
+    A state that cannot be read is recorded as such, never guessed.
+    """
+    import hashlib
+    import json
+
+    state, location = read_state(root, environment)
+    if state is None:
+        return {"infra.state": location}
+    outputs = state_outputs(state)
     digest = hashlib.sha256(json.dumps(outputs, sort_keys=True).encode()).hexdigest()
     return {
         "infra.state": location,
