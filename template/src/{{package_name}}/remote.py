@@ -30,6 +30,13 @@ class Target:
     repository_url: str
     role_arn: str
     image: str  # repository@sha256:...
+    region: str | None  # the repository's: the job runs where its image is
+
+
+def _region(repository_url: str) -> str | None:
+    """<account>.dkr.ecr.<region>.amazonaws.com/<name> -> <region>."""
+    registry = repository_url.partition("/")[0].split(".")
+    return registry[3] if len(registry) >= 6 else None
 
 
 def _outputs(root: Path, environment: str) -> dict[str, Any]:
@@ -43,10 +50,9 @@ def _image_digest(repository_url: str, tag: str) -> str:
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    registry, _, repository = repository_url.partition("/")
-    region = registry.split(".")[3] if registry.count(".") >= 5 else None
+    repository = repository_url.partition("/")[2]
     try:
-        found = boto3.client("ecr", region_name=region).describe_images(
+        found = boto3.client("ecr", region_name=_region(repository_url)).describe_images(
             repositoryName=repository, imageIds=[{"imageTag": tag}]
         )["imageDetails"]
     except ClientError as error:
@@ -66,7 +72,7 @@ def resolve(root: Path, environment: str, commit: str) -> Target:
     if missing:
         raise RunError(f"the applied state of {environment} has no output(s) {missing}")
     url, role = str(outputs["repository_url"]), str(outputs["training_role_arn"])
-    return Target(url, role, f"{url}@{_image_digest(url, commit)}")
+    return Target(url, role, f"{url}@{_image_digest(url, commit)}", _region(url))
 
 
 def job_request(
@@ -118,12 +124,12 @@ def job_request(
     }
 
 
-def submit(request: dict[str, Any]) -> str:
+def submit(request: dict[str, Any], target: Target) -> str:
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        boto3.client("sagemaker").create_training_job(**request)
+        boto3.client("sagemaker", region_name=target.region).create_training_job(**request)
     except ClientError as error:
         message = error.response.get("Error", {}).get("Message", "error")
         raise RunError(f"SageMaker refused the training job: {message}") from None
