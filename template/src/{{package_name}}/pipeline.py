@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,16 @@ def train_run(
             TRAIN_ARTIFACT: to_csv_bytes(parts.train),
             TEST_ARTIFACT: to_csv_bytes(parts.test),
         }
-    extra = {"slices.json": [asdict(r) for r in outcome.slices]} if outcome.slices else {}
+    extra = {"slices.json": [r.summary() for r in outcome.slices]} if outcome.slices else {}
+    if outcome.slices:
+        import skops.io
+
+        # Each slice's model and the summary table across slices, beside the run's model.
+        for result in outcome.slices:
+            key = re.sub(r"[^A-Za-z0-9_.-]", "_", result.key)
+            datasets[f"slices/{key}/model.skops"] = skops.io.dumps(result.model)
+        table = pd.DataFrame([r.summary() for r in outcome.slices]).drop(columns="importance")
+        datasets["slices/summary.csv"] = to_csv_bytes(table)
     run_id = tracker.log_run(
         experiment=settings.tracking.experiment,
         params=settings.flat(),
