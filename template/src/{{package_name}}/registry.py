@@ -89,6 +89,14 @@ def model_version(tracker: Tracker, name: str, run: RunSummary) -> str:
     return str(version.version)
 
 
+def register_run(tracker: Tracker, name: str, run: RunSummary) -> str:
+    """A new version of `name` for the run's model, behind no alias; refused like `promote`."""
+    reasons = not_recorded(run)
+    if reasons:
+        raise RunError(f"run {run.run_id} was recorded but not registered: " + "; ".join(reasons))
+    return model_version(tracker, name, run)
+
+
 def promote(tracker: Tracker, name: str, run_id: str, alias: str) -> Move:
     run = tracker.run(run_id)
     reasons = not_recorded(run)
