@@ -73,6 +73,11 @@ def test_not_run_list_is_pinned() -> None:
             (GENERATED, "make infra-bootstrap ENV=dev"),
             (GENERATED, "make infra-plan ENV=dev"),
             (GENERATED, "make infra-apply ENV=dev"),
+            (GENERATED, "make upload-data ENV=staging"),
+            (GENERATED, "make train ENV=staging"),
+            (GENERATED, "make promote RUN=RUN_ID ENV=staging"),
+            (GENERATED, "make serve ENV=staging"),
+            (GENERATED, "make rollback ENV=staging"),
         ]
     )
     assert sorted(PENDING_TARGETS) == [

@@ -44,6 +44,17 @@ NOT_RUN: dict[tuple[str, str], str] = {
     ("generated README.md", "make infra-plan ENV=dev"): "needs a real AWS account",
     ("generated README.md", "make infra-apply ENV=dev"): "needs a real AWS account",
     ("docs/quickstart.md", "make infra-plan ENV=dev"): "needs a real AWS account",
+    # The loop on an environment: the same commands run on the emulator in tests/test_ml_loop.py.
+    **{
+        ("generated README.md", command): "needs staging applied in a real AWS account"
+        for command in (
+            "make upload-data ENV=staging",
+            "make train ENV=staging",
+            "make promote RUN=RUN_ID ENV=staging",
+            "make serve ENV=staging",
+            "make rollback ENV=staging",
+        )
+    },
 }
 # Run once the generated Makefile has the target (it lands with the local-apply work); until
 # then the command is reported as not run, with this reason.

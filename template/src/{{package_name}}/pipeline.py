@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -102,14 +102,34 @@ def train_run(
         "data.train_rows": str(len(parts.train)),
         "data.test_rows": str(len(parts.test)),
         "data.stored_copy": str(settings.data.store_copy).lower(),
+        "image": provenance.image_reference(),
     }
+    artifact_location = None
+    if settings.lake is not None and settings.lake.enabled:
+        # The environment's lake: splits to its processed bucket, artifacts to its artifacts
+        # bucket, and the version of its infrastructure as applied right now.
+        from .lake import artifact_root, store_splits
+
+        uris = store_splits(parts, settings.lake)
+        tags.update({"data.train_uri": uris["train"], "data.test_uri": uris["test"]})
+        tags.update(provenance.deployed_infra(root, settings.environment))
+        artifact_location = artifact_root(settings.lake, settings.tracking.experiment)
     datasets = {}
     if settings.data.store_copy:
         datasets = {
             TRAIN_ARTIFACT: to_csv_bytes(parts.train),
             TEST_ARTIFACT: to_csv_bytes(parts.test),
         }
-    extra = {"slices.json": [asdict(r) for r in outcome.slices]} if outcome.slices else {}
+    extra = {"slices.json": [r.summary() for r in outcome.slices]} if outcome.slices else {}
+    if outcome.slices:
+        import skops.io
+
+        # Each slice's model and the summary table across slices, beside the run's model.
+        for result in outcome.slices:
+            key = re.sub(r"[^A-Za-z0-9_.-]", "_", result.key)
+            datasets[f"slices/{key}/model.skops"] = skops.io.dumps(result.model)
+        table = pd.DataFrame([r.summary() for r in outcome.slices]).drop(columns="importance")
+        datasets["slices/summary.csv"] = to_csv_bytes(table)
     run_id = tracker.log_run(
         experiment=settings.tracking.experiment,
         params=settings.flat(),
@@ -119,6 +139,7 @@ def train_run(
         model=outcome.model,
         datasets=datasets,
         extra_json=extra,
+        artifact_location=artifact_location,
     )
     return run_id, tracker
 
@@ -152,7 +173,12 @@ def reproduce(run_id: str, tracker: Tracker, use_stored_data: bool = False) -> R
     run = tracker.run(run_id)
     settings = recorded_settings(tracker.load_json(run_id, CONFIG_ARTIFACT))
     notes: list[str] = []
-    if use_stored_data:
+    if use_stored_data and "data.train_uri" in run.tags:
+        parts = Split(
+            load_dataset(run.tags["data.train_uri"]), load_dataset(run.tags["data.test_uri"])
+        )
+        source = f"the splits of run {run_id} in the lake"
+    elif use_stored_data:
         if run.tags.get("data.stored_copy") != "true":
             raise RunError(f"run {run_id} stored no copy of its data (data.store_copy: false)")
         with tempfile.TemporaryDirectory() as folder:

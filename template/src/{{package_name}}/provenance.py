@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -61,3 +62,86 @@ def infra_version(root: Path) -> str:
     if not path.is_file():
         return UNKNOWN
     return path.read_text(encoding="utf-8").strip() or UNKNOWN
+
+
+BACKEND_FILE = "backend.tf"
+# Set by whatever starts the container (the training job, the serving task) to the image
+# reference it pulled, repository@sha256:...; absent outside a container.
+IMAGE_VARIABLE = "CONTAINER_IMAGE"
+
+
+def image_reference() -> str:
+    """The image this process runs in, as its launcher named it (digest included)."""
+    import os
+
+    return os.environ.get(IMAGE_VARIABLE) or "none (not in a container)"
+
+
+def _backend(root: Path, environment: str) -> dict[str, str] | None:
+    import re
+
+    path = root / "infra" / "envs" / environment / BACKEND_FILE
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    found = {
+        name: re.search(rf'^\s*{name}\s*=\s*"([^"]+)"', text, re.MULTILINE)
+        for name in ("bucket", "key", "region")
+    }
+    values = {name: match.group(1) for name, match in found.items() if match}
+    return values if len(values) == len(found) else None
+
+
+def read_state(root: Path, environment: str) -> tuple[dict[str, Any] | None, str]:
+    """(the environment's Terraform state, where it is); None and why when unreadable."""
+    backend = _backend(root, environment)
+    if backend is None:
+        return None, f"{UNKNOWN} (no infra/envs/{environment}/{BACKEND_FILE})"
+    import json
+
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    location = f"s3://{backend['bucket']}/{backend['key']}"
+    try:
+        body = (
+            boto3.client("s3", region_name=backend["region"])
+            .get_object(Bucket=backend["bucket"], Key=backend["key"])["Body"]
+            .read()
+        )
+        state = json.loads(body)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "error")
+        return None, f"unreadable ({code}) at {location}"
+    except (BotoCoreError, ValueError) as error:
+        return None, f"unreadable ({type(error).__name__}) at {location}"
+    if not isinstance(state, dict):
+        return None, f"unreadable (not a Terraform state) at {location}"
+    return state, location
+
+
+def state_outputs(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.get("value") for k, v in (state.get("outputs") or {}).items()}
+
+
+def deployed_infra(root: Path, environment: str) -> dict[str, str]:
+    """What is applied in `environment`, read from its Terraform state at run time.
+
+    The state's lineage and serial name one apply exactly (every apply that changes
+    anything increments the serial); the hash of the outputs says what the run could see.
+    A state that cannot be read is recorded as such, never guessed.
+    """
+    import hashlib
+    import json
+
+    state, location = read_state(root, environment)
+    if state is None:
+        return {"infra.state": location}
+    outputs = state_outputs(state)
+    digest = hashlib.sha256(json.dumps(outputs, sort_keys=True).encode()).hexdigest()
+    return {
+        "infra.state": location,
+        "infra.state_lineage": str(state.get("lineage", UNKNOWN)),
+        "infra.state_serial": str(state.get("serial", UNKNOWN)),
+        "infra.outputs_sha256": digest,
+    }

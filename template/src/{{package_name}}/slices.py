@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -24,11 +25,46 @@ MIN_SLICE_ROWS = 10
 SCHEDULER_TIMEOUT = "10s"
 
 
+IMPORTANCE_REPEATS = 5
+
+
 @dataclass(frozen=True)
 class SliceResult:
     key: str
     rows: int
     metrics: dict[str, float]
+    # Permutation importance on the slice's test rows: the drop in accuracy when a feature's
+    # values are shuffled. It works for any model, which SHAP's fast explainers do not.
+    importance: dict[str, float] = field(default_factory=dict)
+    model: Any = field(default=None, compare=False, repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        """One row of the summary table across slices (what slices.json and `train` show)."""
+        ranked = sorted(self.importance.items(), key=lambda item: -item[1])
+        return {
+            "slice": self.key,
+            "rows": self.rows,
+            **self.metrics,
+            "top_features": ", ".join(name for name, _ in ranked[:3]),
+            "importance": self.importance,
+        }
+
+
+def permutation_importance_of(
+    model: Any, frame: pd.DataFrame, target: str, seed: int
+) -> dict[str, float]:
+    from sklearn.inspection import permutation_importance
+
+    features = [str(c) for c in model.feature_names_in_]
+    found = permutation_importance(
+        model,
+        frame[features],
+        frame[target],
+        scoring="accuracy",
+        n_repeats=IMPORTANCE_REPEATS,
+        random_state=seed,
+    )
+    return {name: float(v) for name, v in zip(features, found.importances_mean, strict=True)}
 
 
 def train_one_slice(
@@ -46,7 +82,13 @@ def train_one_slice(
     with threadpool_limits(limits=1):
         parts = split(frame, target, test_size, seed)
         model = fit(parts.train, target, config, seed)
-        return SliceResult(key, len(frame), evaluate(model, parts.test, target))
+        return SliceResult(
+            key,
+            len(frame),
+            evaluate(model, parts.test, target),
+            permutation_importance_of(model, parts.test, target, seed),
+            model,
+        )
 
 
 def _slices(frame: pd.DataFrame, column: str, target: str) -> list[tuple[str, pd.DataFrame]]:

@@ -73,13 +73,25 @@ class Tracker:
         self.mlflow.set_tracking_uri(self.uri)
         self.client = self.mlflow.MlflowClient(self.uri)
 
-    def experiment_id(self, name: str, create: bool = False) -> str | None:
+    def experiment_id(
+        self, name: str, create: bool = False, artifact_location: str | None = None
+    ) -> str | None:
+        """The experiment's id (made when `create`). `artifact_location` is where its
+        artifacts must go (the environment's bucket); an experiment that already stores
+        them elsewhere is refused rather than silently used."""
         experiment = self.client.get_experiment_by_name(name)
         if experiment is not None:
+            if artifact_location and experiment.artifact_location != artifact_location:
+                raise RunError(
+                    f"experiment {name!r} stores artifacts at {experiment.artifact_location}, "
+                    f"not {artifact_location}: set tracking.experiment to a new name"
+                )
             return str(experiment.experiment_id)
         if not create:
             return None
-        location = f"{self._artifact_root}/{name}" if self._artifact_root else None
+        location = artifact_location or (
+            f"{self._artifact_root}/{name}" if self._artifact_root else None
+        )
         return str(self.client.create_experiment(name, artifact_location=location))
 
     def log_run(
@@ -92,10 +104,11 @@ class Tracker:
         model: Any,
         datasets: dict[str, bytes],
         extra_json: dict[str, Any],
+        artifact_location: str | None = None,
     ) -> str:
         """Record one finished run; return its id."""
         mlflow = self.mlflow
-        experiment_id = self.experiment_id(experiment, create=True)
+        experiment_id = self.experiment_id(experiment, True, artifact_location)
         with mlflow.start_run(experiment_id=experiment_id, tags=tags) as run:
             mlflow.log_params({k: "none" if v is None else v for k, v in params.items()})
             mlflow.log_metrics(metrics)
@@ -157,7 +170,13 @@ class Tracker:
         uri = run.tags.get(MODEL_URI_TAG)
         if not uri:
             raise RunError(f"run {run.run_id} has no logged model")
-        return self.mlflow.sklearn.load_model(uri)
+        return self.load_model_uri(uri, f"run {run.run_id}")
+
+    def load_model_uri(self, uri: str, what: str) -> Any:
+        try:
+            return self.mlflow.sklearn.load_model(uri)
+        except Exception as error:  # storage errors vary by store: S3, file, server
+            raise RunError(f"cannot load the model of {what} ({uri}): {error}") from None
 
     def _artifact_uri(self, run_id: str, artifact: str) -> str:
         return f"{self.client.get_run(run_id).info.artifact_uri}/{artifact}"
