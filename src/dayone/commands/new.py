@@ -139,5 +139,5 @@ def _new(
     typer.echo("Next steps:")
     typer.echo(f"  cd {dest}")
     typer.echo("  make setup    # uv sync and pre-commit hooks")
-    typer.echo("  make check    # lint, type check and tests, as CI runs them")
+    typer.echo("  make check    # every check CI runs (lint, tests, CI files, infrastructure)")
     typer.echo("  dayone update # later: bring in new template releases")
