@@ -14,15 +14,18 @@ from pathlib import Path
 
 
 def _interpreter(executable: Path, version: str) -> str | None:
-    """The interpreter `executable` runs, when it is Python `version`. A pyenv shim is a
-    script that starts another file: uv compares interpreter paths, and would take a
-    project environment made through the shim as made for another Python."""
+    """The interpreter `executable` runs, when it is Python `version`: the base interpreter,
+    not a pyenv shim (a script that starts another file) nor a virtual environment's python
+    (this suite's own .venv is first on PATH). uv compares interpreter paths: a project
+    environment made through either would be taken as made for another Python, and every
+    `uv run` would make it again."""
     try:
         result = subprocess.run(
             [
                 str(executable),
                 "-c",
-                "import sys; print('%d.%d' % sys.version_info[:2]); print(sys.executable)",
+                "import sys; print('%d.%d' % sys.version_info[:2]); "
+                "print(getattr(sys, '_base_executable', sys.executable))",
             ],
             capture_output=True,
             text=True,

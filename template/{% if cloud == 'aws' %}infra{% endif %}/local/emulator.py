@@ -372,6 +372,15 @@ class Emulator:
         with urllib.request.urlopen(request, timeout=10):
             pass
 
+    def reset(self) -> None:
+        """Forget every resource, and stop enforcing IAM: a fresh emulator."""
+        import urllib.request
+
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+        self.enforce_iam(False)
+
     def client(self, service: str, **credentials: str) -> Any:
         """A boto3 client of the emulator. Without credentials it acts as the admin of the
         default account; with access_key/secret_key (and session_token) as that principal.
@@ -401,6 +410,10 @@ def running_emulator() -> Iterator[Emulator]:
     server.start()
     try:
         host, port = server.get_host_and_port()
-        yield Emulator(endpoint=f"http://{host}:{port}")
+        emulator = Emulator(endpoint=f"http://{host}:{port}")
+        # moto keeps its resources and its IAM enforcement in module globals: an earlier
+        # emulator of this process (a test that enforced IAM, say) must not leak into this one.
+        emulator.reset()
+        yield emulator
     finally:
         server.stop()
