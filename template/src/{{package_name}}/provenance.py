@@ -96,7 +96,8 @@ def read_state(root: Path, environment: str) -> tuple[dict[str, Any] | None, str
     """(the environment's Terraform state, where it is); None and why when unreadable."""
     backend = _backend(root, environment)
     if backend is None:
-        return None, f"{UNKNOWN} (no infra/envs/{environment}/{BACKEND_FILE})"
+        # No infra/ (cloud = none), or a backend other than S3 (GCP's gcs): not read here.
+        return None, f"{UNKNOWN} (no S3 backend in infra/envs/{environment}/{BACKEND_FILE})"
     import json
 
     import boto3
