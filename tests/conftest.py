@@ -149,6 +149,14 @@ QUICK_ANSWER_SETS = {"defaults", "cloud-none", "gitlab"}
 QUICK_SKIPS_MODULES = {"test_update.py", "test_answers_property.py"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # With PYTHONDONTWRITEBYTECODE set (this machine sets it), every Python process the suite
+    # starts (a project's pytest, its CLI, checkov, mypy) compiled sklearn, pandas and MLflow
+    # from source again: 10-15 s each, about a third of a generated test run. The suite's
+    # environments are throwaway, so let them keep their bytecode.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--quick",
