@@ -175,6 +175,28 @@ def test_template_needs_no_trust() -> None:
     assert not [m for m in config.get("_migrations", []) if "command" in m or isinstance(m, str)]
 
 
+def test_python_caches_in_the_template_are_never_rendered(
+    fast_template: str, tmp_path: Path
+) -> None:
+    # Tests import template modules (the emulator) and may leave bytecode beside them; copier
+    # drops its own default excludes once `_exclude` is set, so copier.yml must name these.
+    from tests.support.answer_checks import try_render
+
+    package = Path(fast_template) / "template" / "src" / "{{package_name}}"
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "slices.cpython-311.pyc").write_bytes(b"stale")
+    (package / "stray.pyc").write_bytes(b"stale")
+    try:
+        assert try_render(fast_template, tmp_path / "p", {"project_name": "cache-check"}) is None
+    finally:
+        (package / "stray.pyc").unlink()
+        (package / "__pycache__" / "slices.cpython-311.pyc").unlink()
+        (package / "__pycache__").rmdir()
+    rendered = {p.name for p in (tmp_path / "p").rglob("*")}
+    assert "__pycache__" not in rendered
+    assert not {name for name in rendered if name.endswith((".pyc", ".pyo"))}
+
+
 def test_plain_copier_copy_works_without_trust(tmp_path: Path) -> None:
     copier = Path(sys.executable).with_name("copier")
     dest = tmp_path / "plain-copy"
