@@ -265,11 +265,10 @@ def iam_policy_scan(context: CheckContext) -> str:
     plans = _offline_plans(context)
     cloudsplaining = iam_scan.cloudsplaining_python(context.env)
     skips = iam_scan.inline_skips(context.project / "infra")
-    lines, failed = [], False
-    for environment, plan in plans.items():
-        report = iam_scan.scan_documents(iam_scan.policy_documents(plan), cloudsplaining, skips)
-        lines.append(iam_scan.describe(report, environment))
-        failed = failed or bool(report.findings)
+    documents = {env: iam_scan.policy_documents(plan) for env, plan in plans.items()}
+    reports = iam_scan.scan_plans(documents, cloudsplaining, skips)
+    lines = [iam_scan.describe(report, env) for env, report in reports.items()]
+    failed = any(report.findings for report in reports.values())
     if failed:
         raise CheckFailed("\n".join(lines))
     return "\n".join(lines)

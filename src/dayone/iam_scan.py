@@ -2,7 +2,8 @@
 dayone's own rules on trust and bucket policies.
 
 `policy_documents(plan)` takes a plan in `terraform show -json` form (an offline plan, or the
-plan/state of an emulated apply) and returns its documents; `scan_documents` runs the rules.
+plan/state of an emulated apply) and returns its documents; `scan_documents` (one plan) and
+`scan_plans` (several, one cloudsplaining process) run the rules.
 
 cloudsplaining runs in its own environment (its pins clash with dayone's): by default uv makes
 and caches one at the pinned version (`uv tool run`), or DAYONE_CLOUDSPLAINING names an
@@ -331,8 +332,34 @@ def scan_documents(
     skips: Mapping[tuple[str, str], str] | None = None,
 ) -> ScanReport:
     """Scan the known documents; findings matched by an inline skip are set aside."""
-    report = ScanReport(list(documents))
+    return scan_plans({"": documents}, cloudsplaining, skips)[""]
+
+
+def scan_plans(
+    documents_by_plan: Mapping[str, Sequence[PolicyDocument]],
+    cloudsplaining: Sequence[str],
+    skips: Mapping[tuple[str, str], str] | None = None,
+) -> dict[str, ScanReport]:
+    """Scan several plans' documents (one report per plan) with ONE cloudsplaining process:
+    starting it takes seconds, and `dayone check` scans every environment."""
     skips = skips or {}
+    staged = {label: _stage(documents) for label, documents in documents_by_plan.items()}
+    batch = [doc for _report, _identity, prepared in staged.values() for doc in prepared]
+    results = iter(run_cloudsplaining(cloudsplaining, batch))
+    reports = {}
+    for label, (report, identity, prepared) in staged.items():
+        per_document = [next(results) for _ in prepared]
+        _record_findings(report, identity, per_document, skips)
+        reports[label] = report
+    return reports
+
+
+def _stage(
+    documents: Sequence[PolicyDocument],
+) -> tuple[ScanReport, list[PolicyDocument], list[dict[str, Any]]]:
+    """A plan's report with its boundary findings, its identity documents, and what
+    cloudsplaining is to see of each."""
+    report = ScanReport(list(documents))
     identity = [d for d in documents if d.known and d.kind == "identity"]
     boundaries = _boundary_arns(documents)
     # A boundary vouches for the statements it gates only if it grants no IAM or STS itself
@@ -342,7 +369,15 @@ def scan_documents(
         report.findings.append(Finding(boundaries[arn].address, "BoundaryGrantsIam", (), arn))
     prepared = [for_cloudsplaining(d.document or {}, trusted) for d in identity]
     report.gated = sum(gated for _doc, gated in prepared)
-    results = run_cloudsplaining(cloudsplaining, [doc for doc, _gated in prepared])
+    return report, identity, [doc for doc, _gated in prepared]
+
+
+def _record_findings(
+    report: ScanReport,
+    identity: Sequence[PolicyDocument],
+    results: Sequence[list[tuple[str, str, tuple[str, ...]]]],
+    skips: Mapping[tuple[str, str], str],
+) -> None:
     for document, per_document in zip(identity, results, strict=True):
         for kind, method, actions in per_document:
             finding = Finding(document.address, kind, actions, method)
@@ -350,12 +385,11 @@ def scan_documents(
                 (kind, action.lower()) in skips for action in actions
             )
             (report.skipped if skipped else report.findings).append(finding)
-    for document in documents:
+    for document in report.documents:
         if document.known and document.kind == "trust":
             report.findings += trust_findings(document)
         if document.known and document.kind == "resource":
             report.findings += resource_policy_findings(document)
-    return report
 
 
 def describe(report: ScanReport, label: str) -> str:

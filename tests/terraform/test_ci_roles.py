@@ -155,6 +155,19 @@ def test_scan_reports_an_escalation_it_cannot_skip() -> None:
     )  # fmt: skip
     report = iam_scan.scan_documents([gated, leaky], cloudsplaining)
     assert {f.type for f in report.findings} >= {"BoundaryGrantsIam", "PrivilegeEscalation"}
+    # Several plans in one cloudsplaining process: each finding stays with its own plan.
+    clean = iam_scan.PolicyDocument(
+        "clean", "identity", "clean",
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "cloudwatch:GetMetricData", "Resource": "*"},
+        ]},
+    )  # fmt: skip
+    reports = iam_scan.scan_plans(
+        {"dev": [clean], "staging": [gated, leaky], "prod": [masked, clean]}, cloudsplaining
+    )
+    assert not reports["dev"].findings
+    assert {f.type for f in reports["staging"].findings} == {f.type for f in report.findings}
+    assert {f.address for f in reports["prod"].findings} == {"masked"}
 
 
 @pytest.mark.xdist_group("defaults")
