@@ -46,6 +46,16 @@ resource "google_artifact_registry_repository_iam_member" "training_pull" {
   member     = google_service_account.training.member
 }
 
+# Submitting a Vertex AI custom job that runs as this account (`train --remote`) needs
+# actAs on it: only the listed submitters (CI's deploy account) get it.
+resource "google_service_account_iam_member" "training_job_submitters" {
+  for_each = toset(var.job_submitters)
+
+  service_account_id = google_service_account.training.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = each.value
+}
+
 # Developers of dev impersonate this account for data work: prod grants it read-only access
 # to its data, and it has no role in dev at all. Who may impersonate it is decided by the
 # dev project's administrators (roles/iam.serviceAccountTokenCreator on it).

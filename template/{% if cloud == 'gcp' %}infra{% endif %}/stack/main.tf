@@ -16,7 +16,9 @@ locals {
   ]
 
   # What CI's apply of this environment manages, and nothing beyond the project.
+  # aiplatform.user: CI submits the Vertex AI training job of a commit (`train --remote`).
   deploy_roles = [
+    "roles/aiplatform.user",
     "roles/artifactregistry.admin",
     "roles/bigquery.admin",
     "roles/cloudbuild.builds.editor",
@@ -58,6 +60,7 @@ module "service_accounts" {
   buckets             = module.data_lake.bucket_names
   dataset_id          = module.data_lake.dataset_id
   developer_reader    = var.environment == "dev"
+  job_submitters      = var.ci == "none" ? [] : [module.wif[0].deploy_service_account_member]
   project_id          = local.project_id
   repository_location = var.region
   repository_name     = module.artifact_registry.repository_id
