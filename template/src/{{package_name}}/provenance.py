@@ -106,11 +106,26 @@ def gcs_state_uri(root: Path, environment: str) -> str | None:
 
 def read_state(root: Path, environment: str) -> tuple[dict[str, Any] | None, str]:
     """(the environment's Terraform state, where it is); None and why when unreadable."""
-    backend = _backend(root, environment)
-    if backend is None:
-        # No infra/ (cloud = none), or a backend other than S3 (GCP's gcs): not read here.
-        return None, f"{UNKNOWN} (no S3 backend in infra/envs/{environment}/{BACKEND_FILE})"
     import json
+
+    backend = _backend(root, environment)
+    gcs_uri = gcs_state_uri(root, environment) if backend is None else None
+    if gcs_uri is not None:
+        from .errors import DataError
+        from .gcs import read_object
+
+        try:
+            state = json.loads(read_object(gcs_uri))
+        except DataError as error:
+            return None, f"unreadable ({error})"
+        except ValueError:
+            return None, f"unreadable (not JSON) at {gcs_uri}"
+        if not isinstance(state, dict):
+            return None, f"unreadable (not a Terraform state) at {gcs_uri}"
+        return state, gcs_uri
+    if backend is None:
+        # No infra/ (cloud = none): nothing to read.
+        return None, f"{UNKNOWN} (no S3 backend in infra/envs/{environment}/{BACKEND_FILE})"
 
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError

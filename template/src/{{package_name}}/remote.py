@@ -39,7 +39,7 @@ def _region(repository_url: str) -> str | None:
     return registry[3] if len(registry) >= 6 else None
 
 
-def _outputs(root: Path, environment: str) -> dict[str, Any]:
+def applied_outputs(root: Path, environment: str) -> dict[str, Any]:
     state, where = provenance.read_state(root, environment)
     if state is None:
         raise RunError(f"the applied state of {environment} is {where}: apply it first")
@@ -67,7 +67,7 @@ def _image_digest(repository_url: str, tag: str) -> str:
 
 
 def resolve(root: Path, environment: str, commit: str) -> Target:
-    outputs = _outputs(root, environment)
+    outputs = applied_outputs(root, environment)
     missing = [k for k in ("repository_url", "training_role_arn") if not outputs.get(k)]
     if missing:
         raise RunError(f"the applied state of {environment} has no output(s) {missing}")
