@@ -1,6 +1,7 @@
 # Least privilege: training reads raw data and writes processed data, models and run
 # artifacts of its own environment, pulls its image and runs Vertex AI jobs; nothing else.
 locals {
+  training_project_roles = ["roles/aiplatform.user", "roles/bigquery.jobUser", "roles/logging.logWriter"]
   training_bucket_roles = {
     raw       = "roles/storage.objectViewer"
     processed = "roles/storage.objectUser"
@@ -31,7 +32,7 @@ resource "google_bigquery_dataset_iam_member" "training" {
 }
 
 resource "google_project_iam_member" "training" {
-  for_each = toset(["roles/aiplatform.user", "roles/bigquery.jobUser", "roles/logging.logWriter"])
+  for_each = toset(local.training_project_roles)
 
   project = var.project_id
   role    = each.value

@@ -70,13 +70,15 @@ module "wif" {
   source = "../modules/gcp_wif"
   count  = var.ci == "none" ? 0 : 1
 
-  deploy_roles   = local.deploy_roles
-  environment    = var.environment
-  github         = var.ci == "github" ? { repository = var.repository } : null
-  gitlab         = var.ci == "gitlab" ? { project_path = var.repository } : null
-  project_id     = local.project_id
-  project_number = data.google_project.this.number
-  state_bucket   = "${local.project_id}-tfstate"
+  deploy_roles = local.deploy_roles
+  environment  = var.environment
+  github       = var.ci == "github" ? { repository = var.repository } : null
+  gitlab       = var.ci == "gitlab" ? { project_path = var.repository } : null
+  # The deploy account's project IAM admin may grant these and its own roles, nothing else.
+  grantable_roles = concat(module.service_accounts.project_roles, module.cloud_build.project_roles)
+  project_id      = local.project_id
+  project_number  = data.google_project.this.number
+  state_bucket    = "${local.project_id}-tfstate"
 }
 
 module "cloud_build" {
