@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.support.answer_checks import try_render
 from tests.support.project import REPO_ROOT, answer_set, read_answers
@@ -152,3 +153,60 @@ def test_gitlab_gcp_pipeline_deploys_from_protected_environments_with_wif(
         capture_output=True, text=True,
     )  # fmt: skip
     assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+# ---- the deploy account cannot make anyone owner or editor ---------------------------------
+
+
+def _hcl(path: Path) -> dict[str, Any]:
+    import hcl2
+    from hcl2.utils import SerializationOptions
+
+    options = SerializationOptions(with_comments=False)
+    return dict(hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=options))
+
+
+def _block(parsed: dict[str, Any], kind: str, *labels: str) -> dict[str, Any]:
+    for entry in parsed[kind]:
+        found: Any = entry
+        for label in labels:
+            found = found.get(f'"{label}"')
+            if found is None:
+                break
+        else:
+            return dict(found)
+    raise AssertionError(f"no {kind} {labels}")
+
+
+def test_deploy_project_iam_admin_may_grant_only_the_stack_s_roles(
+    fast_template: str, tmp_path: Path
+) -> None:
+    """The deploy account's roles/resourcemanager.projectIamAdmin carries an IAM condition
+    on iam.googleapis.com/modifiedGrantsByRole listing the stack's own project roles (not
+    itself, never owner or editor); the module's terraform test checks the rendered list."""
+    infra = _render(fast_template, tmp_path, "gcp") / "infra"
+    wif = _hcl(infra / "modules" / "gcp_wif" / "main.tf")
+    deploy = _block(wif, "resource", "google_project_iam_member", "deploy")
+    (dynamic,) = deploy["dynamic"]
+    condition = dynamic['"condition"']
+    assert condition["for_each"] == "${each.value == local.project_iam_admin ? [1] : []}"
+    (content,) = condition["content"]
+    assert content["expression"] == (
+        "\"api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', [])"
+        '.hasOnly(${jsonencode(local.grantable_roles)})"'
+    )
+    local = {k: v for entry in wif["locals"] for k, v in entry.items()}
+    assert local["project_iam_admin"] == '"roles/resourcemanager.projectIamAdmin"'
+    assert "setsubtract(" in local["grantable_roles"]
+    assert "[local.project_iam_admin]" in local["grantable_roles"]
+    variables = _hcl(infra / "modules" / "gcp_wif" / "variables.tf")
+    (rule,) = _block(variables, "variable", "grantable_roles")["validation"]
+    for role in ("roles/owner", "roles/editor", "roles/resourcemanager.projectIamAdmin"):
+        assert role in rule["condition"]
+    stack = _hcl(infra / "stack" / "main.tf")
+    call = _block(stack, "module", "wif")
+    assert "module.service_accounts.project_roles" in call["grantable_roles"]
+    stack_locals = {k: v for entry in stack["locals"] for k, v in entry.items()}
+    deploy_roles = [role.strip('"') for role in stack_locals["deploy_roles"]]
+    assert "roles/resourcemanager.projectIamAdmin" in deploy_roles
+    assert not {"roles/owner", "roles/editor"} & set(deploy_roles)

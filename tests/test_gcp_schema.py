@@ -45,6 +45,10 @@ def test_rendered_gcp_infra_passes(gcp_infra: Path) -> None:
         for p in gcp_infra.rglob("*.tf")
     )
     assert report.checked == declared > 30
+    # ...and every module's terraform test file was read too (they cannot run here).
+    tests = list(gcp_infra.rglob("tests/*.tftest.hcl"))
+    assert len(tests) >= 7
+    assert report.files == len(list(gcp_infra.rglob("*.tf"))) + len(tests)
     assert report.provider_version == "8.7.0"
 
 
@@ -106,6 +110,37 @@ PLANTED = [
         '  developer_readers   = var.environment == "dev"\n',
         "module.service_accounts: unsupported argument 'developer_readers'",
         id="module-call-unknown-argument",
+    ),
+    pytest.param(
+        "modules/gcp_service_accounts/tests/gcp_service_accounts.tftest.hcl",
+        "    job_submitters = [",
+        "    job_submitter = [",
+        "run.listed_submitters_may_run_jobs_as_training: unsupported variable 'job_submitter' "
+        "(did you mean 'job_submitters'?)",
+        id="test-sets-an-unknown-variable",
+    ),
+    pytest.param(
+        "modules/gcp_service_accounts/tests/gcp_service_accounts.tftest.hcl",
+        "length(google_service_account_iam_member.training_job_submitters) == 0",
+        "length(google_service_account_iam_member.training_submitters) == 0",
+        "run.training_reads_raw_and_writes_the_rest: unsupported reference "
+        "'google_service_account_iam_member.training_submitters' (did you mean "
+        "'google_service_account_iam_member.training_job_submitters'?): not declared",
+        id="test-asserts-on-an-undeclared-resource",
+    ),
+    pytest.param(
+        "modules/gcp_budget/tests/gcp_budget.tftest.hcl",
+        "expect_failures = [var.notification_emails]",
+        "expect_failures = [var.notification_email]",
+        "run.refuses_six_addresses: unsupported variable 'notification_email'",
+        id="test-expects-failure-of-an-unknown-variable",
+    ),
+    pytest.param(
+        "modules/gcp_cloud_build/tests/gcp_cloud_build.tftest.hcl",
+        'mock_resource "google_service_account" {',
+        'mock_resource "google_service_acount" {',
+        "mock_resource.google_service_acount: unsupported type 'google_service_acount'",
+        id="test-mocks-an-unknown-resource-type",
     ),
     pytest.param(
         "envs/prod/versions.tf",

@@ -7,6 +7,12 @@ argument and block names, required arguments and blocks, how many of a single bl
 type of every literal value. Calls of local modules are held against the module's variables
 the same way. Every `required_providers` entry for hashicorp/google must admit the schema's
 provider release, so the schema checked here is the one CI's validate will load.
+
+The modules' `terraform test` files (tests/*.tftest.hcl) cannot run here either (a mock
+provider still needs the provider): their `variables` must name the module's variables,
+`expect_failures` and every `google_*` address in an assertion must name something the
+module declares, and mocked or overridden resource types must exist in the schema, so a
+test left behind by a renamed resource or variable fails here rather than in CI.
 """
 
 from __future__ import annotations
@@ -293,6 +299,84 @@ def _module_problems(parsed: dict[str, Any], path: Path, file: str) -> list[Prob
     return problems
 
 
+# A google resource or data source address inside an expression: type and name.
+_ADDRESS = re.compile(r"(?<![\w.])(data\.)?(google_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)")
+
+
+def _module_addresses(module_dir: Path) -> set[str]:
+    """`type.name` of every resource and `data.type.name` of every data source in a module."""
+    addresses: set[str] = set()
+    for path in sorted(module_dir.glob("*.tf")):
+        parsed = _parse(path)
+        for section, prefix in (("resource", ""), ("data", "data.")):
+            for entry in parsed.get(section, []):
+                for raw_type, named in entry.items():
+                    for raw_name in named:
+                        if not raw_name.startswith("__"):
+                            addresses.add(f"{prefix}{_unquote(raw_type)}.{_unquote(raw_name)}")
+    return addresses
+
+
+def _blocks(parsed: dict[str, Any], key: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    """(label, body) of each labelled block `key "label" { ... }`."""
+    for entry in parsed.get(key, []):
+        for label, body in entry.items():
+            if not label.startswith("__") and isinstance(body, dict):
+                yield _unquote(label), body
+
+
+def _tftest_problems(
+    parsed: dict[str, Any], path: Path, file: str, schema: dict[str, Any]
+) -> list[Problem]:
+    """A module's test file against the module it tests (the folder above tests/)."""
+    module_dir = path.parent.parent
+    variables = _module_variables(module_dir) or {}
+    addresses = _module_addresses(module_dir)
+    if not any(a.removeprefix("data.").startswith("google_") for a in addresses):
+        return []  # not a GCP module: its tests run here with the aws provider
+    problems: list[Problem] = []
+
+    def given_variables(blocks: list[dict[str, Any]], where: str) -> None:
+        for block in blocks:
+            for name in sorted(k for k in block if not k.startswith("__")):
+                if name not in variables:
+                    problems.append(Problem(file, where, _unknown(name, variables, "variable")))
+
+    def referenced(text: str, where: str) -> None:
+        for match in _ADDRESS.finditer(text):
+            address = f"{match[1] or ''}{match[2]}.{match[3]}"
+            if address not in addresses:
+                message = _unknown(address, addresses, "reference")
+                problems.append(Problem(file, where, f"{message}: not declared by the module"))
+
+    given_variables(parsed.get("variables", []), "variables")
+    for _label, provider in _blocks(parsed, "mock_provider"):
+        for section, table in (("mock_resource", "resources"), ("mock_data", "data_sources")):
+            for kind, _body in _blocks(provider, section):
+                if kind not in schema[table]:
+                    where = f"{section}.{kind}"
+                    problems.append(Problem(file, where, _unknown(kind, schema[table], "type")))
+    for name, run in _blocks(parsed, "run"):
+        where = f"run.{name}"
+        if run.get("module"):
+            continue  # runs another module (an example): held against that one by its call
+        given_variables(run.get("variables", []), where)
+        for failure in run.get("expect_failures", []):
+            target = str(failure).removeprefix("${").removesuffix("}")
+            if target.startswith("var."):
+                if target[4:] not in variables:
+                    problems.append(
+                        Problem(file, where, _unknown(target[4:], variables, "variable"))
+                    )
+            else:
+                referenced(target, where)
+        for assertion in run.get("assert", []):
+            referenced(str(assertion.get("condition", "")), where)
+        for override in run.get("override_resource", []) + parsed.get("override_resource", []):
+            referenced(str(override.get("target", "")), where)
+    return problems
+
+
 def _parse(path: Path) -> dict[str, Any]:
     try:
         return _parse_text(path.read_text(encoding="utf-8"))
@@ -329,11 +413,16 @@ def check_tree(root: Path, schema: dict[str, Any] | None = None) -> Report:
     checker = _Checker(schema)
     version = str(schema["provider_version"])
     files = sorted(p for p in root.rglob("*.tf") if ".terraform" not in p.parts)
+    tests = sorted(p for p in root.rglob("tests/*.tftest.hcl") if ".terraform" not in p.parts)
     checked = 0
+    for path in tests:
+        checker.problems += _tftest_problems(
+            _parse(path), path, str(path.relative_to(root)), schema
+        )
     for path in files:
         parsed = _parse(path)
         file = str(path.relative_to(root))
         checked += checker.resources(parsed, file)
         checker.problems += _provider_problems(parsed, file, version)
         checker.problems += _module_problems(parsed, path, file)
-    return Report(len(files), checked, checker.problems, version)
+    return Report(len(files) + len(tests), checked, checker.problems, version)

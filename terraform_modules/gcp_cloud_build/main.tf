@@ -1,6 +1,10 @@
 # Images are built remotely by Cloud Build, never on a laptop or a CI runner: CI runs
 # `gcloud builds submit` with the commit's source and this service account, so the build
 # can push to the project's repository and read its source, and nothing else.
+locals {
+  logs_role = "roles/logging.logWriter"
+}
+
 resource "google_service_account" "build" {
   project      = var.project_id
   account_id   = "image-build"
@@ -23,7 +27,7 @@ resource "google_storage_bucket_iam_member" "read_source" {
 
 resource "google_project_iam_member" "logs" {
   project = var.project_id
-  role    = "roles/logging.logWriter"
+  role    = local.logs_role
   member  = google_service_account.build.member
 }
 

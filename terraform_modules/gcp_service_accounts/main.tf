@@ -1,6 +1,7 @@
 # Least privilege: training reads raw data and writes processed data, models and run
 # artifacts of its own environment, pulls its image and runs Vertex AI jobs; nothing else.
 locals {
+  training_project_roles = ["roles/aiplatform.user", "roles/bigquery.jobUser", "roles/logging.logWriter"]
   training_bucket_roles = {
     raw       = "roles/storage.objectViewer"
     processed = "roles/storage.objectUser"
@@ -31,7 +32,7 @@ resource "google_bigquery_dataset_iam_member" "training" {
 }
 
 resource "google_project_iam_member" "training" {
-  for_each = toset(["roles/aiplatform.user", "roles/bigquery.jobUser", "roles/logging.logWriter"])
+  for_each = toset(local.training_project_roles)
 
   project = var.project_id
   role    = each.value
@@ -44,6 +45,16 @@ resource "google_artifact_registry_repository_iam_member" "training_pull" {
   repository = var.repository_name
   role       = "roles/artifactregistry.reader"
   member     = google_service_account.training.member
+}
+
+# Submitting a Vertex AI custom job that runs as this account (`train --remote`) needs
+# actAs on it: only the listed submitters (CI's deploy account) get it.
+resource "google_service_account_iam_member" "training_job_submitters" {
+  for_each = toset(var.job_submitters)
+
+  service_account_id = google_service_account.training.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = each.value
 }
 
 # Developers of dev impersonate this account for data work: prod grants it read-only access

@@ -14,6 +14,12 @@ variable "developer_reader" {
   default     = false
 }
 
+variable "job_submitters" {
+  description = "IAM members (the CI deploy service account) that may submit Vertex AI jobs running as the training service account."
+  type        = list(string)
+  default     = []
+}
+
 variable "project_id" {
   description = "Project of this environment."
   type        = string

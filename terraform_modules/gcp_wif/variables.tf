@@ -30,6 +30,17 @@ variable "gitlab" {
   default = null
 }
 
+variable "grantable_roles" {
+  description = "Project roles the rest of the stack grants: besides deploy_roles and plan_roles, the only ones the deploy account's project IAM admin may grant or revoke."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(setintersection(var.grantable_roles, ["roles/owner", "roles/editor", "roles/resourcemanager.projectIamAdmin"])) == 0
+    error_message = "grantable_roles must not hold roles/owner, roles/editor or roles/resourcemanager.projectIamAdmin: those would undo the limit."
+  }
+}
+
 variable "plan_roles" {
   description = "Project roles of the plan service account: read-only (every job of the repository may plan)."
   type        = list(string)

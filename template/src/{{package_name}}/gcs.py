@@ -75,3 +75,27 @@ def write_object(uri: str, data: bytes, content_type: str = "application/octet-s
     )
     if response.status_code not in (200, 201):
         raise DataError(f"cannot write {uri}: HTTP {response.status_code}")
+
+
+def list_objects(
+    bucket: str, prefix: str, delimiter: str | None = "/"
+) -> tuple[list[tuple[str, int]], list[str]]:
+    """(name, size) of every object under `prefix`, and the sub-prefixes one `delimiter`
+    deeper (none when `delimiter` is None: then every object below the prefix is listed)."""
+    session, endpoint = _session()
+    url = f"{endpoint}/storage/v1/b/{quote(bucket, safe='')}/o"
+    objects: list[tuple[str, int]] = []
+    prefixes: list[str] = []
+    params: dict[str, str] = {"prefix": prefix}
+    if delimiter:
+        params["delimiter"] = delimiter
+    while True:
+        response = session.get(url, params=params, timeout=TIMEOUT_SECONDS)
+        if response.status_code != 200:
+            raise DataError(f"cannot list gs://{bucket}/{prefix}: HTTP {response.status_code}")
+        page = response.json()
+        objects += [(str(o["name"]), int(o.get("size", 0))) for o in page.get("items", [])]
+        prefixes += [str(p) for p in page.get("prefixes", [])]
+        if not page.get("nextPageToken"):
+            return objects, prefixes
+        params["pageToken"] = str(page["nextPageToken"])

@@ -1,8 +1,9 @@
-"""The environment's data lake on S3: datasets in, each run's splits out.
+"""The environment's data lake: datasets in, each run's splits out.
 
 Bucket names come from the run configuration (`lake:` in configs/<env>.yaml, the names
-infra/ gives the buckets). boto3 honours `AWS_ENDPOINT_URL`, so the same calls work against
-the local emulator (infra/local) with no code change.
+infra/ gives the buckets); the buckets are S3's on AWS (s3://) and Google Cloud Storage's on
+GCP (gs://, config.LAKE_SCHEME). boto3 honours `AWS_ENDPOINT_URL` and gcs.py
+`STORAGE_EMULATOR_HOST`, so the same calls work against a local emulator with no code change.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .config import LakeConfig
+from .config import LAKE_SCHEME, LakeConfig
 from .errors import DataError
 from .ingest import load_dataset
 from .preprocess import Split, content_hash, to_csv_bytes
@@ -36,7 +37,12 @@ def s3_client() -> Any:
 
 
 def put_object(uri: str, body: bytes) -> str:
-    """Write `body` to `uri`; return the uri."""
+    """Write `body` to `uri` (s3:// or gs://); return the uri."""
+    if uri.startswith("gs://"):
+        from .gcs import write_object
+
+        write_object(uri, body)
+        return uri
     from botocore.exceptions import BotoCoreError, ClientError
 
     bucket, key = split_uri(uri)
@@ -61,7 +67,7 @@ def upload_dataset(source: str, lake: LakeConfig, key: str | None = None) -> str
     """Put a dataset (shipped, or a local .csv/.parquet file) into the raw bucket.
 
     The data is parsed first, so nothing unreadable reaches the lake. Files go up byte for
-    byte; a shipped dataset goes up as CSV. Returns the s3:// URI to use as data.source.
+    byte; a shipped dataset goes up as CSV. Returns the URI to use as data.source.
     """
     frame = load_dataset(source)
     key = key or dataset_key(source)
@@ -75,18 +81,18 @@ def upload_dataset(source: str, lake: LakeConfig, key: str | None = None) -> str
         if Path(key).suffix.lower() != Path(source).suffix.lower():
             raise DataError(f"key {key!r} must keep the file's suffix {Path(source).suffix!r}")
         body = Path(source).read_bytes()
-    return put_object(f"s3://{lake.raw_bucket}/{key}", body)
+    return put_object(f"{LAKE_SCHEME}://{lake.raw_bucket}/{key}", body)
 
 
 def store_splits(parts: Split, lake: LakeConfig) -> dict[str, str]:
     """Write the train and test sets to the processed bucket; return their URIs."""
     uris = {}
     for name, frame in (("train", parts.train), ("test", parts.test)):
-        uri = f"s3://{lake.processed_bucket}/{SPLITS_PREFIX}{content_hash(frame)}.csv"
+        uri = f"{LAKE_SCHEME}://{lake.processed_bucket}/{SPLITS_PREFIX}{content_hash(frame)}.csv"
         uris[name] = put_object(uri, to_csv_bytes(frame))
     return uris
 
 
 def artifact_root(lake: LakeConfig, experiment: str) -> str:
     """MLflow artifact location of an experiment in the environment's artifacts bucket."""
-    return f"s3://{lake.artifacts_bucket}/mlflow/{experiment}"
+    return f"{LAKE_SCHEME}://{lake.artifacts_bucket}/mlflow/{experiment}"

@@ -77,28 +77,55 @@ def image_reference() -> str:
     return os.environ.get(IMAGE_VARIABLE) or "none (not in a container)"
 
 
-def _backend(root: Path, environment: str) -> dict[str, str] | None:
+def _backend_settings(
+    root: Path, environment: str, names: tuple[str, ...]
+) -> dict[str, str] | None:
+    """The named string settings of the environment's backend block; None unless all are set."""
     import re
 
     path = root / "infra" / "envs" / environment / BACKEND_FILE
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
-    found = {
-        name: re.search(rf'^\s*{name}\s*=\s*"([^"]+)"', text, re.MULTILINE)
-        for name in ("bucket", "key", "region")
-    }
+    found = {name: re.search(rf'^\s*{name}\s*=\s*"([^"]+)"', text, re.MULTILINE) for name in names}
     values = {name: match.group(1) for name, match in found.items() if match}
     return values if len(values) == len(found) else None
 
 
+def _backend(root: Path, environment: str) -> dict[str, str] | None:
+    return _backend_settings(root, environment, ("bucket", "key", "region"))
+
+
+def gcs_state_uri(root: Path, environment: str) -> str | None:
+    """gs:// URI of the environment's state under a gcs backend (default workspace)."""
+    backend = _backend_settings(root, environment, ("bucket", "prefix"))
+    if backend is None:
+        return None
+    return f"gs://{backend['bucket']}/{backend['prefix'].strip('/')}/default.tfstate"
+
+
 def read_state(root: Path, environment: str) -> tuple[dict[str, Any] | None, str]:
     """(the environment's Terraform state, where it is); None and why when unreadable."""
-    backend = _backend(root, environment)
-    if backend is None:
-        # No infra/ (cloud = none), or a backend other than S3 (GCP's gcs): not read here.
-        return None, f"{UNKNOWN} (no S3 backend in infra/envs/{environment}/{BACKEND_FILE})"
     import json
+
+    backend = _backend(root, environment)
+    gcs_uri = gcs_state_uri(root, environment) if backend is None else None
+    if gcs_uri is not None:
+        from .errors import DataError
+        from .gcs import read_object
+
+        try:
+            state = json.loads(read_object(gcs_uri))
+        except DataError as error:
+            return None, f"unreadable ({error})"
+        except ValueError:
+            return None, f"unreadable (not JSON) at {gcs_uri}"
+        if not isinstance(state, dict):
+            return None, f"unreadable (not a Terraform state) at {gcs_uri}"
+        return state, gcs_uri
+    if backend is None:
+        # No infra/ (cloud = none): nothing to read.
+        return None, f"{UNKNOWN} (no S3 backend in infra/envs/{environment}/{BACKEND_FILE})"
 
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import provenance
-from .config import ENV_PREFIX, RunConfig
+from .config import ENV_PREFIX, LakeConfig, RunConfig
 from .errors import ConfigError, RunError
 
 INSTANCE_TYPE = "ml.m5.large"
@@ -39,7 +39,7 @@ def _region(repository_url: str) -> str | None:
     return registry[3] if len(registry) >= 6 else None
 
 
-def _outputs(root: Path, environment: str) -> dict[str, Any]:
+def applied_outputs(root: Path, environment: str) -> dict[str, Any]:
     state, where = provenance.read_state(root, environment)
     if state is None:
         raise RunError(f"the applied state of {environment} is {where}: apply it first")
@@ -67,12 +67,42 @@ def _image_digest(repository_url: str, tag: str) -> str:
 
 
 def resolve(root: Path, environment: str, commit: str) -> Target:
-    outputs = _outputs(root, environment)
+    outputs = applied_outputs(root, environment)
     missing = [k for k in ("repository_url", "training_role_arn") if not outputs.get(k)]
     if missing:
         raise RunError(f"the applied state of {environment} has no output(s) {missing}")
     url, role = str(outputs["repository_url"]), str(outputs["training_role_arn"])
     return Target(url, role, f"{url}@{_image_digest(url, commit)}", _region(url))
+
+
+def job_name(job_prefix: str) -> str:
+    """`<job_prefix>-train-<UTC time>` (job_prefix is the environment's `<project>--<env>`),
+    so every name of the environment keeps one prefix."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return re.sub(r"[^A-Za-z0-9-]", "-", f"{job_prefix}-train-{stamp}")[-63:]
+
+
+def container_arguments(config_file: Path, comment: str) -> list[str]:
+    """The image's own CLI, `train` with this configuration: the same on every cloud."""
+    return ["train", "--config", config_file.as_posix(), "--comment", comment]
+
+
+def job_lake(settings: RunConfig, config_file: Path) -> LakeConfig:
+    if settings.lake is None:
+        raise ConfigError(f"{config_file} has no lake: section; a remote job writes to the lake")
+    return settings.lake
+
+
+def container_environment(image: str, tracking_uri: str | None) -> dict[str, str]:
+    """What the job's container is told: its image, and to work in the lake."""
+    environment = {
+        provenance.IMAGE_VARIABLE: image,
+        # A job always works in the lake: its own disk is gone when it ends.
+        f"{ENV_PREFIX}LAKE__ENABLED": "true",
+    }
+    if tracking_uri:
+        environment["MLFLOW_TRACKING_URI"] = tracking_uri
+    return environment
 
 
 def job_request(
@@ -85,41 +115,21 @@ def job_request(
     job_prefix: str,
     tracking_uri: str | None,
 ) -> dict[str, Any]:
-    """The CreateTrainingJob request: the image's own CLI, `train` with this configuration.
-
-    Jobs are named `<job_prefix>-train-<UTC time>` (job_prefix is the environment's
-    `<project>--<env>`), so every name of the environment keeps one prefix.
-    """
-    if settings.lake is None:
-        raise ConfigError(f"{config_file} has no lake: section; a remote job writes to the lake")
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    name = re.sub(r"[^A-Za-z0-9-]", "-", f"{job_prefix}-train-{stamp}")[-63:]
-    environment = {
-        provenance.IMAGE_VARIABLE: target.image,
-        # A job always works in the lake: its own disk is gone when it ends.
-        f"{ENV_PREFIX}LAKE__ENABLED": "true",
-    }
-    if tracking_uri:
-        environment["MLFLOW_TRACKING_URI"] = tracking_uri
+    """The CreateTrainingJob request."""
+    lake = job_lake(settings, config_file)
     return {
-        "TrainingJobName": name,
+        "TrainingJobName": job_name(job_prefix),
         "AlgorithmSpecification": {
             "TrainingImage": target.image,
             "TrainingInputMode": "File",
             "ContainerEntrypoint": [entry_point],
-            "ContainerArguments": [
-                "train",
-                "--config",
-                config_file.as_posix(),
-                "--comment",
-                comment,
-            ],
+            "ContainerArguments": container_arguments(config_file, comment),
         },
         "RoleArn": target.role_arn,
-        "OutputDataConfig": {"S3OutputPath": f"s3://{settings.lake.artifacts_bucket}/jobs/"},
+        "OutputDataConfig": {"S3OutputPath": f"s3://{lake.artifacts_bucket}/jobs/"},
         "ResourceConfig": {"InstanceType": INSTANCE_TYPE, "InstanceCount": 1, "VolumeSizeInGB": 30},
         "StoppingCondition": {"MaxRuntimeInSeconds": MAX_RUNTIME_SECONDS},
-        "Environment": environment,
+        "Environment": container_environment(target.image, tracking_uri),
         "Tags": [{"Key": "git-commit", "Value": commit}],
     }
 

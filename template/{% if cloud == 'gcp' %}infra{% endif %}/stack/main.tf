@@ -16,7 +16,9 @@ locals {
   ]
 
   # What CI's apply of this environment manages, and nothing beyond the project.
+  # aiplatform.user: CI submits the Vertex AI training job of a commit (`train --remote`).
   deploy_roles = [
+    "roles/aiplatform.user",
     "roles/artifactregistry.admin",
     "roles/bigquery.admin",
     "roles/cloudbuild.builds.editor",
@@ -58,6 +60,7 @@ module "service_accounts" {
   buckets             = module.data_lake.bucket_names
   dataset_id          = module.data_lake.dataset_id
   developer_reader    = var.environment == "dev"
+  job_submitters      = var.ci == "none" ? [] : [module.wif[0].deploy_service_account_member]
   project_id          = local.project_id
   repository_location = var.region
   repository_name     = module.artifact_registry.repository_id
@@ -67,13 +70,15 @@ module "wif" {
   source = "../modules/gcp_wif"
   count  = var.ci == "none" ? 0 : 1
 
-  deploy_roles   = local.deploy_roles
-  environment    = var.environment
-  github         = var.ci == "github" ? { repository = var.repository } : null
-  gitlab         = var.ci == "gitlab" ? { project_path = var.repository } : null
-  project_id     = local.project_id
-  project_number = data.google_project.this.number
-  state_bucket   = "${local.project_id}-tfstate"
+  deploy_roles = local.deploy_roles
+  environment  = var.environment
+  github       = var.ci == "github" ? { repository = var.repository } : null
+  gitlab       = var.ci == "gitlab" ? { project_path = var.repository } : null
+  # The deploy account's project IAM admin may grant these and its own roles, nothing else.
+  grantable_roles = concat(module.service_accounts.project_roles, module.cloud_build.project_roles)
+  project_id      = local.project_id
+  project_number  = data.google_project.this.number
+  state_bucket    = "${local.project_id}-tfstate"
 }
 
 module "cloud_build" {

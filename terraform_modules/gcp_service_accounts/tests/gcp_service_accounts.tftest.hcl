@@ -32,6 +32,11 @@ run "training_reads_raw_and_writes_the_rest" {
   }
 
   assert {
+    condition     = length(google_service_account_iam_member.training_job_submitters) == 0
+    error_message = "Nobody may act as the training account unless listed."
+  }
+
+  assert {
     condition     = length(google_service_account.prod_data_reader) == 0
     error_message = "The reader account exists in dev only."
   }
@@ -47,5 +52,23 @@ run "dev_has_a_reader_without_roles" {
   assert {
     condition     = google_service_account.prod_data_reader[0].account_id == "prod-data-reader"
     error_message = "dev gets the developers' reader account."
+  }
+}
+
+run "listed_submitters_may_run_jobs_as_training" {
+  command = plan
+
+  variables {
+    job_submitters = ["serviceAccount:ci-deploy@p-dev.iam.gserviceaccount.com"]
+  }
+
+  assert {
+    condition     = toset(keys(google_service_account_iam_member.training_job_submitters)) == toset(["serviceAccount:ci-deploy@p-dev.iam.gserviceaccount.com"])
+    error_message = "Only the listed submitters may act as the training account."
+  }
+
+  assert {
+    condition     = alltrue([for m in google_service_account_iam_member.training_job_submitters : m.role == "roles/iam.serviceAccountUser"])
+    error_message = "Submitters get actAs on the training account, nothing more."
   }
 }

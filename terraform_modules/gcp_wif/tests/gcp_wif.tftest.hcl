@@ -82,3 +82,34 @@ run "refuses_an_unknown_environment" {
 
   expect_failures = [var.environment]
 }
+
+run "deploy_iam_admin_grants_only_the_stack_s_roles" {
+  command = plan
+
+  variables {
+    deploy_roles    = ["roles/resourcemanager.projectIamAdmin", "roles/storage.admin"]
+    github          = { repository = "my-org/example-project" }
+    grantable_roles = ["roles/aiplatform.user", "roles/logging.logWriter"]
+  }
+
+  assert {
+    condition     = one(google_project_iam_member.deploy["roles/resourcemanager.projectIamAdmin"].condition).expression == "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([\"roles/aiplatform.user\",\"roles/logging.logWriter\",\"roles/storage.admin\",\"roles/viewer\"])"
+    error_message = "Project IAM admin may grant the stack's roles only: never owner, editor or itself."
+  }
+
+  assert {
+    condition     = length(google_project_iam_member.deploy["roles/storage.admin"].condition) == 0
+    error_message = "Only the IAM admin binding is conditioned."
+  }
+}
+
+run "refuses_owner_as_a_grantable_role" {
+  command = plan
+
+  variables {
+    github          = { repository = "my-org/example-project" }
+    grantable_roles = ["roles/owner"]
+  }
+
+  expect_failures = [var.grantable_roles]
+}
