@@ -513,7 +513,8 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
     assert re.fullmatch(r"hashicorp/terraform:\d+\.\d+\.\d+", ci["variables"]["TERRAFORM_IMAGE"])
 
     update = ci["template-update"]
-    (rule,) = update["rules"]
+    never, rule = update["rules"]
+    assert never == {"if": "$TRAIN_ENV", "when": "never"}
     assert rule["if"] == (
         f'$CI_PIPELINE_SOURCE == "schedule" && $CI_PROJECT_PATH == "{answers["repository"]}"'
     )
@@ -524,6 +525,197 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
         if isinstance(job, dict) and "script" in job and not hidden and name != "template-update":
             rules = _gitlab_rules(ci, name)
             assert rules and all("schedule" in r["if"] or "push" in r["if"] for r in rules), name
+
+
+# ---- GitLab rules, evaluated --------------------------------------------------------------
+
+# The subset of GitLab's `rules:if` syntax the generated file uses: $VARIABLE (true when set
+# and not empty), ==, != against "strings" or null, =~ and !~ against /regexes/, &&, || and
+# parentheses (&& binds tighter than ||, as in GitLab).
+_RULE_TOKEN = re.compile(
+    r'\s*(?:(?P<var>\$\w+)|"(?P<str>[^"]*)"|(?P<null>null)\b|/(?P<re>(?:[^/\\]|\\.)*)/'
+    r"|(?P<op>==|!=|=~|!~|&&|\|\||\(|\)))"
+)
+
+
+def gitlab_rule_matches(expression: str, variables: dict[str, str]) -> bool:
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    while position < len(expression.rstrip()):
+        found = _RULE_TOKEN.match(expression, position)
+        assert found, f"unsupported rule syntax at {expression[position:]!r}"
+        kind = found.lastgroup
+        assert kind is not None
+        tokens.append((kind, found.group(kind)))
+        position = found.end()
+    index = 0
+
+    def take() -> tuple[str, str]:
+        nonlocal index
+        index += 1
+        return tokens[index - 1]
+
+    def peek() -> tuple[str, str] | None:
+        return tokens[index] if index < len(tokens) else None
+
+    def operand() -> bool:
+        kind, value = take()
+        if (kind, value) == ("op", "("):
+            result = either()
+            assert take() == ("op", ")"), expression
+            return result
+        assert kind == "var", expression
+        actual = variables.get(value[1:])
+        following = peek()
+        if following is None or following[1] not in {"==", "!=", "=~", "!~"}:
+            return bool(actual)
+        _, operator = take()
+        other_kind, other = take()
+        if operator in {"==", "!="}:
+            expected = None if other_kind == "null" else other
+            return (actual == expected) == (operator == "==")
+        assert other_kind == "re", expression
+        matched = actual is not None and re.search(other, actual) is not None
+        return matched == (operator == "=~")
+
+    def both() -> bool:
+        result = operand()
+        while peek() == ("op", "&&"):
+            take()
+            result = operand() and result
+        return result
+
+    def either() -> bool:
+        result = both()
+        while peek() == ("op", "||"):
+            take()
+            result = both() or result
+        return result
+
+    result = either()
+    assert index == len(tokens), f"trailing tokens in {expression!r}"
+    return result
+
+
+def gitlab_jobs_created(ci: dict[str, Any], variables: dict[str, str]) -> set[str]:
+    """The jobs GitLab puts in a pipeline with these variables: the first matching rule
+    decides (`when: never` drops the job); a job with rules and no match is left out."""
+    workflow = ci["workflow"]["rules"]
+    first = next((r for r in workflow if gitlab_rule_matches(r["if"], variables)), None)
+    if first is None or first.get("when") == "never":
+        return set()
+    created = set()
+    for name, job in ci.items():
+        if (
+            name.startswith(".")
+            or not isinstance(job, dict)
+            or "script" not in _gitlab_merged(ci, name)
+        ):
+            continue
+        rules = _gitlab_rules(ci, name)
+        if not rules:
+            created.add(name)
+            continue
+        rule = next((r for r in rules if gitlab_rule_matches(r["if"], variables)), None)
+        if rule is not None and rule.get("when") != "never":
+            created.add(name)
+    return created
+
+
+@pytest.mark.parametrize(
+    ("expression", "variables", "expected"),
+    [
+        ('$A == "x" && $B', {"A": "x", "B": "1"}, True),
+        ('$A == "x" && $B', {"A": "x", "B": ""}, False),
+        ('$A == "x" || $B && $C', {"A": "y", "B": "1"}, False),
+        ('($A == "x" || $B) && $C', {"A": "x", "C": "1"}, True),
+        ("$A !~ /^(dev|prod)$/", {"A": "qa"}, True),
+        ("$A !~ /^(dev|prod)$/", {"A": "dev"}, False),
+        ("$A != null", {}, False),
+    ],
+)
+def test_gitlab_rule_evaluation(expression: str, variables: dict[str, str], expected: bool) -> None:
+    assert gitlab_rule_matches(expression, variables) is expected
+
+
+def _gitlab_pipeline(project: Path, **variables: str) -> set[str]:
+    answers = read_answers(project)
+    base = {
+        "CI_PROJECT_PATH": str(answers["repository"]),
+        "CI_COMMIT_BRANCH": "main",
+        "CI_COMMIT_REF_NAME": "main",
+        "AWS_PLAN_ROLE_ARN_DEV": "arn:aws:iam::111111111111:role/plan",
+        "AWS_PLAN_ROLE_ARN_STAGING": "arn:aws:iam::111111111111:role/plan",
+        "AWS_PLAN_ROLE_ARN_PROD": "arn:aws:iam::111111111111:role/plan",
+    }
+    return gitlab_jobs_created(_load(project / ".gitlab-ci.yml"), base | variables)
+
+
+def test_gitlab_training_schedule_runs_only_its_training(rendered_project: Rendered) -> None:
+    project, _ = rendered_project("gitlab")
+    for env in ("dev", "staging", "prod"):
+        assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule", TRAIN_ENV=env) == {
+            f"train-{env}"
+        }
+    # The weekly template check's schedule trains nothing; pushes and merge requests neither.
+    assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule") == {"template-update"}
+    for source in ("push", "merge_request_event", "web"):
+        created = _gitlab_pipeline(project, CI_PIPELINE_SOURCE=source)
+        assert "lint" in created and not {n for n in created if n.startswith("train")}, source
+    # A schedule the roles would refuse (another branch) or a wrong environment fails in one
+    # clear job rather than creating an empty pipeline.
+    for wrong in ({"TRAIN_ENV": "qa"}, {"TRAIN_ENV": "dev", "CI_COMMIT_BRANCH": "feature"}):
+        assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule", **wrong) == {
+            "train-env-check"
+        }, wrong
+
+
+def test_gitlab_training_registers_with_its_own_role_and_never_promotes(
+    rendered_project: Rendered,
+) -> None:
+    project, _ = rendered_project("gitlab")
+    answers = read_answers(project)
+    slug, package = answers["project_slug"], answers["package_name"]
+    ci = _load(project / ".gitlab-ci.yml")
+    assert ci["stages"][-1] == "train"
+    for env in ("dev", "staging", "prod"):
+        job = _gitlab_merged(ci, f"train-{env}")
+        # The audience of this environment's deploy role, which reads and writes its buckets.
+        assert job["id_tokens"] == {
+            "AWS_ID_TOKEN": {"aud": f"sts.amazonaws.com/{slug}--{env}-deploy"}
+        }
+        # Environment-scoped variables (the role, the tracking server) and protection apply.
+        assert job["environment"] == {"name": env, "action": "access"}
+        assert job["resource_group"] == f"train-{env}"
+        assert job["interruptible"] is False and job["cache"] == []
+        before, script = job["before_script"], "\n".join(job["script"])
+        # Installed before the token is written, without the token in the install's
+        # environment; then the role is assumed from the token file, never from a key.
+        (install,) = [i for i, line in enumerate(before) if "uv sync" in line]
+        (token,) = [i for i, line in enumerate(before) if "AWS_WEB_IDENTITY_TOKEN_FILE" in line]
+        assert install < token and before[install].startswith("env -u AWS_ID_TOKEN ")
+        assert "uv sync --locked" in before[install]
+        assert 'export AWS_ROLE_ARN="$AWS_DEPLOY_ROLE_ARN"' in before
+        assert '[ -z "$MLFLOW_TRACKING_URI" ]' in before[0]
+        assert job["variables"][f"{package.upper()}_LAKE__ENABLED"] == "true"
+        assert 'train --config "configs/$TRAIN_ENV.yaml" --register' in script
+        commands = "\n".join(before) + script
+        for word in ("promote", "rollback", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"):
+            assert word not in commands, (env, word)
+        assert (project / "configs" / f"{env}.yaml").is_file()
+    assert ci[".aws-oidc"]["variables"]["AWS_WEB_IDENTITY_TOKEN_FILE"]
+
+
+def test_gitlab_pipeline_check_notices_a_training_job_in_every_schedule(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    project, _ = rendered_project("gitlab")
+    ci = _load(project / ".gitlab-ci.yml")
+    ci["train-staging"]["rules"] = [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    (tmp_path / ".gitlab-ci.yml").write_text(yaml.safe_dump(ci))
+    shutil.copy(project / ".copier-answers.yml", tmp_path / ".copier-answers.yml")
+    with pytest.raises(AssertionError):
+        test_gitlab_training_schedule_runs_only_its_training(lambda _name: (tmp_path, {}))
 
 
 def _gitlab_merged(ci: dict[str, Any], name: str) -> dict[str, Any]:

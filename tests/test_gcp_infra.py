@@ -146,6 +146,8 @@ def test_gitlab_gcp_pipeline_deploys_from_protected_environments_with_wif(
         assert plan["variables"]["GCP_SERVICE_ACCOUNT"].startswith("ci-plan@")
         assert "-lock=false" in " ".join(plan["script"])
     _no_keys([project / ".gitlab-ci.yml"])
+    # Scheduled training exists for AWS only (as on GitHub): no GCP job trains.
+    assert not [name for name in pipeline if "train" in name]
     # The GitLab CI schema, as the project's `make ci-lint` checks it.
     schema = subprocess.run(
         [shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or "check-jsonschema", "--builtin-schema",

@@ -4,7 +4,11 @@ data "aws_region" "current" {}
 
 locals {
   log_group_prefix = coalesce(var.log_group_prefix, "/ml/${var.name}")
-  log_group_arn    = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_prefix}"
+  log_groups_arn   = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group"
+  log_group_arn    = "${local.log_groups_arn}:${local.log_group_prefix}"
+  # SageMaker writes every training job's output to this one group of the account, in
+  # streams named <job name>/algo-<n>-<epoch>; the group name is fixed by SageMaker.
+  sagemaker_log_group_arn = "${local.log_groups_arn}:/aws/sagemaker/TrainingJobs"
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -85,6 +89,31 @@ data "aws_iam_policy_document" "this" {
       "logs:PutLogEvents",
     ]
     resources = ["${local.log_group_arn}*", "${local.log_group_arn}*:log-stream:*"]
+  }
+
+  # A SageMaker training job writes its logs as the job's role. CreateLogStream is authorized
+  # on the log group (IAM cannot scope it to a stream name); PutLogEvents is, so writing is
+  # limited to this role's own jobs' streams.
+  dynamic "statement" {
+    for_each = var.sagemaker_job_name_prefix == null ? [] : [1]
+
+    content {
+      sid       = "OpenSageMakerTrainingLogs"
+      effect    = "Allow"
+      actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"]
+      resources = [local.sagemaker_log_group_arn, "${local.sagemaker_log_group_arn}:*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.sagemaker_job_name_prefix == null ? [] : [1]
+
+    content {
+      sid       = "WriteSageMakerTrainingLogs"
+      effect    = "Allow"
+      actions   = ["logs:PutLogEvents"]
+      resources = ["${local.sagemaker_log_group_arn}:log-stream:${var.sagemaker_job_name_prefix}*"]
+    }
   }
 
   dynamic "statement" {

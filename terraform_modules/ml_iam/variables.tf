@@ -50,6 +50,17 @@ variable "name" {
   }
 }
 
+variable "sagemaker_job_name_prefix" {
+  description = "Name prefix of the SageMaker training jobs run as this role, e.g. \"churn-model--dev-train-\": the role may write those jobs' logs in /aws/sagemaker/TrainingJobs. Null: no SageMaker log access."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sagemaker_job_name_prefix == null || can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,62}$", var.sagemaker_job_name_prefix))
+    error_message = "sagemaker_job_name_prefix must be 1-63 letters, digits and hyphens, starting with a letter or digit (SageMaker job names), with no wildcard."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

@@ -394,6 +394,45 @@ def test_roles_made_by_the_deploy_role_stay_inside_the_boundary(
         assert allowed == expected, description
 
 
+@pytest.mark.xdist_group("defaults")
+def test_boundary_lets_training_jobs_pull_and_log_only_their_own(
+    dev_policies: dict[str, Any],
+) -> None:
+    """What a SageMaker training job does as the training role, as far as the boundary lets
+    any role of the environment: pull the environment's image, open and write its own log
+    streams. (The training role's own policy is unknown at plan time, its bucket ARNs coming
+    from the lake module; ml_iam's terraform test pins the same actions and resources.)"""
+    s, region = dev_policies["slug"], dev_policies["region"]
+    account = dev_policies["iam"].rsplit(":", 1)[1]
+    everything = [
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        }
+    ]
+    boundary = dev_policies["boundary"]
+    group = f"arn:aws:logs:{region}:{account}:log-group:/aws/sagemaker/TrainingJobs"
+    job = f"{s}--dev-train-20260101-000000"
+    repository = f"arn:aws:ecr:{region}:{account}:repository/{s}/dev"
+    cases = [
+        ("log in to ECR", "ecr:GetAuthorizationToken", "*", True),
+        ("pull the environment's image", "ecr:BatchGetImage", repository, True),
+        ("pull its layers", "ecr:GetDownloadUrlForLayer", repository, True),
+        ("pull prod's image", "ecr:BatchGetImage", repository.replace("/dev", "/prod"), False),
+        ("create the training log group", "logs:CreateLogGroup", f"{group}:*", True),
+        ("create a job's log stream", "logs:CreateLogStream", f"{group}:*", True),
+        ("find its stream", "logs:DescribeLogStreams", f"{group}:*", True),
+        ("write its job's logs", "logs:PutLogEvents", f"{group}:log-stream:{job}/algo-1-1767225600", True),
+        ("write a prod job's logs", "logs:PutLogEvents", f"{group}:log-stream:{s}--prod-train-1/algo-1-1", False),
+        ("write another project's job's logs", "logs:PutLogEvents", f"{group}:log-stream:{s}x--dev-train-1/algo-1-1", False),
+        ("write another service's logs", "logs:PutLogEvents", f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/x:log-stream:y", False),
+        ("delete the training log group", "logs:DeleteLogGroup", group, False),
+    ]  # fmt: skip
+    for description, action, resource, expected in cases:
+        allowed = is_allowed(everything, action, resource, boundary=boundary)
+        assert allowed == expected, description
+
+
 # ---- the same refusals, acted out on the emulator with IAM enforcement ------------------------
 
 

@@ -73,8 +73,10 @@ locals {
   env_build_arns    = "arn:${local.partition}:codebuild:${local.region}:${local.account_id}:project/${local.prefix}-*"
   env_log_groups    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/codebuild/${local.prefix}-*"
   env_ml_log_groups = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/ml/${local.prefix}-*"
-  env_budget_arns   = "arn:${local.partition}:budgets::${local.account_id}:budget/${local.prefix}-*"
-  boundary_arn      = "${local.account_arn}:policy/${local.prefix}-boundary"
+  # SageMaker's one log group for every training job of the account.
+  sagemaker_training_logs = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/TrainingJobs"
+  env_budget_arns         = "arn:${local.partition}:budgets::${local.account_id}:budget/${local.prefix}-*"
+  boundary_arn            = "${local.account_arn}:policy/${local.prefix}-boundary"
   own_policy_arns = [
     local.boundary_arn,
     "${local.account_arn}:policy/${local.prefix}-deploy-iam",
@@ -185,6 +187,21 @@ data "aws_iam_policy_document" "boundary" {
     sid       = "EnvironmentLogs"
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
     resources = [local.env_log_groups, "${local.env_log_groups}:*", local.env_ml_log_groups, "${local.env_ml_log_groups}:*"]
+  }
+
+  # This environment's SageMaker training jobs write their logs into SageMaker's shared group:
+  # streams may be created there (IAM authorizes that on the group), events written only to
+  # this environment's jobs' streams.
+  statement {
+    sid       = "OpenSageMakerTrainingLogs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"]
+    resources = [local.sagemaker_training_logs, "${local.sagemaker_training_logs}:*"]
+  }
+
+  statement {
+    sid       = "WriteSageMakerTrainingLogs"
+    actions   = ["logs:PutLogEvents"]
+    resources = ["${local.sagemaker_training_logs}:log-stream:${local.training_job_prefix}*"]
   }
 }
 

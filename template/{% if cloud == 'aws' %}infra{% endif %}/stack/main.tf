@@ -9,6 +9,8 @@ locals {
   prefix_of       = { for env in ["dev", "staging", "prod"] : env => "${var.project}--${env}" }
   prefix          = local.prefix_of[var.environment]
   repository_name = "${var.project}/${var.environment}"
+  # SageMaker training jobs of this environment: `<prefix>-train-<UTC time>` (remote.py).
+  training_job_prefix = "${local.prefix}-train-"
 
   # Production data may be read from dev, never written: dev gets read-only access to
   # the prod buckets, whose names follow the same convention as every environment's.
@@ -58,7 +60,9 @@ module "ml_iam" {
   ecr_repository_arn   = module.container_registry.repository_arn
   name                 = "${local.prefix}-training"
   permissions_boundary = aws_iam_policy.boundary.arn
-  tags                 = var.tags
+  # The names `train --remote` gives its jobs (src/<package>/remote.py).
+  sagemaker_job_name_prefix = local.training_job_prefix
+  tags                      = var.tags
 }
 
 module "budget_alerts" {

@@ -89,6 +89,74 @@ run "least_privilege" {
   }
 }
 
+run "sagemaker_training_logs" {
+  command = plan
+
+  variables {
+    sagemaker_job_name_prefix = "example--dev-train-"
+  }
+
+  # What a SageMaker training job needs of its role (besides data): pull the project's image
+  # and write its logs, and no more.
+  assert {
+    condition = toset(flatten([
+      for s in data.aws_iam_policy_document.this.statement : s.actions if anytrue([for a in s.actions : startswith(a, "ecr:")])
+    ])) == toset(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetAuthorizationToken", "ecr:GetDownloadUrlForLayer"])
+    error_message = "The role must be able to pull images (log in, check layers, get the image and its layers), and do nothing else in ECR."
+  }
+
+  assert {
+    condition = alltrue([for action in ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"] : anytrue([
+      for s in data.aws_iam_policy_document.this.statement : contains(s.actions, action) && contains(s.resources, "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/sagemaker/TrainingJobs:*")
+    ])])
+    error_message = "A training job must be able to create and find its log stream in /aws/sagemaker/TrainingJobs."
+  }
+
+  # PutLogEvents is authorized on the stream: only streams of this role's jobs.
+  assert {
+    condition = toset(flatten([
+      for s in data.aws_iam_policy_document.this.statement : s.resources if contains(s.actions, "logs:PutLogEvents")
+      ])) == toset([
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/ml/example-dev-training*:log-stream:*",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/ml/example-dev-training*",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/sagemaker/TrainingJobs:log-stream:example--dev-train-*",
+    ])
+    error_message = "Log events may be written only to the role's own log groups and its own training jobs' streams."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in data.aws_iam_policy_document.this.statement : s.resources if anytrue([for a in s.actions : startswith(a, "logs:")])
+      ])) == toset([
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/ml/example-dev-training*",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/ml/example-dev-training*:log-stream:*",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/sagemaker/TrainingJobs",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/sagemaker/TrainingJobs:*",
+      "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/sagemaker/TrainingJobs:log-stream:example--dev-train-*",
+    ])
+    error_message = "Logs access must be limited to the role's log groups and the SageMaker training log group."
+  }
+}
+
+run "no_sagemaker_logs_without_a_job_prefix" {
+  command = plan
+
+  assert {
+    condition     = !anytrue([for s in data.aws_iam_policy_document.this.statement : anytrue([for r in s.resources : strcontains(r, "/aws/sagemaker/")])])
+    error_message = "Without sagemaker_job_name_prefix the role must not reach SageMaker's log group."
+  }
+}
+
+run "rejects_wildcard_job_prefix" {
+  command = plan
+
+  variables {
+    sagemaker_job_name_prefix = "example-*"
+  }
+
+  expect_failures = [var.sagemaker_job_name_prefix]
+}
+
 run "kms_keys" {
   command = plan
 
