@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,14 +22,14 @@ import yaml
 
 from tests.support.docs import (
     NOT_RUN,
-    PENDING_TARGETS,
+    RAN_JUST_BEFORE,
     Command,
     document_commands,
     fresh_path,
     run_script,
     script,
 )
-from tests.support.project import REPO_ROOT, read_answers, render
+from tests.support.project import REPO_ROOT, read_answers
 
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
 GENERATED = "generated README.md"
@@ -80,18 +81,20 @@ def test_not_run_list_is_pinned() -> None:
             (GENERATED, "make rollback ENV=staging"),
         ]
     )
-    assert sorted(PENDING_TARGETS) == [
+    assert sorted(RAN_JUST_BEFORE) == [
         ("docs/quickstart.md", "make infra-local ENV=dev"),
+        (GENERATED, "make check"),
         (GENERATED, "make infra-local ENV=dev"),
+        (GENERATED, "make setup"),
     ]
-    assert all(reason.strip() for reason in NOT_RUN.values())
+    assert all(reason.strip() for reason in [*NOT_RUN.values(), *RAN_JUST_BEFORE.values()])
 
 
 def test_every_listed_command_is_in_its_document(rendered_project: Rendered) -> None:
     project, _env = rendered_project("defaults")
     keys = {doc: {c.key for c in _commands(doc)} for doc in REPO_DOCS}
     keys[GENERATED] = {c.key for c in _commands(GENERATED, project)}
-    for doc, command in [*NOT_RUN, *PENDING_TARGETS]:
+    for doc, command in [*NOT_RUN, *RAN_JUST_BEFORE]:
         assert command in keys[doc], f"{doc} no longer has `{command}`: drop it from the list"
 
 
@@ -205,21 +208,14 @@ def _reader_env(tmp_path: Path, tools: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def _skips(doc: str, makefile: Path) -> dict[tuple[str, str], str]:
-    skips = dict(NOT_RUN)
-    text = makefile.read_text(encoding="utf-8")
-    for key, target in PENDING_TARGETS.items():
-        if key[0] == doc and f"\n{target}" not in text:
-            skips[key] = "the Makefile has no infra-local target yet"
-    return skips
-
-
-def _run_doc(doc: str, cmds: list[Command], cwd: Path, env: dict[str, str], makefile: Path,
-             timeout: float) -> None:  # fmt: skip
-    text, skipped = script(doc, cmds, _skips(doc, makefile))
+def _run_doc(doc: str, cmds: list[Command], cwd: Path, env: dict[str, str],
+             timeout: float) -> str:  # fmt: skip
+    """Run `doc`'s commands as written (but those not run, with their reasons); its output."""
+    text, skipped = script(doc, cmds, {**NOT_RUN, **RAN_JUST_BEFORE})
     returncode, output = run_script(text, cwd, env, timeout)
     print(f"{doc}: not run: {skipped}")
     assert returncode == 0, f"{doc} failed as written:\n{output[-6000:]}"
+    return output
 
 
 def _clone_checkout(tmp_path: Path) -> Path:
@@ -258,21 +254,28 @@ def _clone_checkout(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("doc", REPO_DOCS)
-def test_repo_doc_runs_as_written(doc: str, tmp_path: Path) -> None:
+def test_readme_runs_as_written(tmp_path: Path) -> None:
     clone = _clone_checkout(tmp_path)
-    env = _reader_env(tmp_path, {})
-    _run_doc(doc, _commands(doc), clone, env, REPO_ROOT / "template" / "Makefile", 1800)
+    _run_doc("README.md", _commands("README.md"), clone, _reader_env(tmp_path, {}), 1800)
 
 
 @pytest.mark.slow
-def test_generated_readme_runs_as_written(tmp_path: Path) -> None:
-    project = tmp_path / "churn-model"
-    result = render(project)
-    assert result.exit_code == 0, result.output
+def test_quickstart_then_the_project_readme_run_as_written(tmp_path: Path) -> None:
+    """A reader's walk-through: the quickstart in a clone, then the README of the project it
+    created, in that project, in a fresh shell that has only uv besides the system."""
+    clone = _clone_checkout(tmp_path)
+    quickstart = "docs/quickstart.md"
+    output = _run_doc(quickstart, _commands(quickstart), clone, _reader_env(tmp_path, {}), 1800)
+    # `make infra-local ENV=dev` is not run again: `make check` ran it (RAN_JUST_BEFORE).
+    assert "infra/local/apply_destroy.py --env dev" in output
+    assert re.search(r"(?m)^ok\s+dev: applied \d+ resources and destroyed them", output), output[
+        -3000:
+    ]
+
+    project = clone / "projects" / "churn-model"
     uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
-    env = _reader_env(tmp_path, {"uv": uv})  # the README's one install besides the system
-    _run_doc(GENERATED, _commands(GENERATED, project), project, env, project / "Makefile", 1200)
+    env = _reader_env(tmp_path, {"uv": uv})  # the same reader; the README installs only uv
+    _run_doc(GENERATED, _commands(GENERATED, project), project, env, 1200)
     predictions = (project / "predictions.csv").read_text(encoding="utf-8").splitlines()
     assert predictions[0].startswith("prediction,probability_")
     assert len(predictions) == 4  # header and the three example rows
