@@ -8,6 +8,11 @@ tool caches such as uv's and pre-commit's are warm), then a run right after chan
 line in src/, when only the steps that read src/ run again. The emulated apply prints its
 seconds per environment. The load average is printed: on a busy 2-core machine every
 number here grows.
+
+The cold run cannot go below the emulated apply of dev, about 85 s even on a quiet machine:
+the aws provider (5.x) polls every new bucket lifecycle configuration until it has read the
+same rules ten times, 5 s apart, after a 10 s delay (about 55 s; on AWS too, it does not
+depend on the emulator), and bootstrap, plan, destroy and the bootstrap's destroy add ~30 s.
 """
 
 from __future__ import annotations
