@@ -105,9 +105,9 @@ class CheckContext:
 
 PYTHON_LANE, TERRAFORM_LANE, EMULATOR_LANE, LAST = "python", "terraform", "emulator", "last"
 # The lanes that run side by side. The emulated apply has its own: most of its time is spent
-# waiting (the aws provider polls a new bucket lifecycle configuration for about 55 s before
-# it trusts it, on AWS as on the emulator), so it overlaps the static Terraform checks rather
-# than waiting behind them.
+# waiting (the aws provider waits about 55 s on each new bucket lifecycle configuration, for
+# S3's eventual consistency, emulator or not), so it overlaps the static Terraform checks
+# rather than waiting behind them.
 CONCURRENT_LANES = (PYTHON_LANE, TERRAFORM_LANE, EMULATOR_LANE)
 
 
