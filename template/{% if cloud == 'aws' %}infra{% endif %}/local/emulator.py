@@ -352,6 +352,12 @@ def extend_moto() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
+# moto's control calls (reset, IAM enforcement) can be slow: a reset reloads the AWS-managed
+# policies when MOTO_IAM_LOAD_MANAGED_POLICIES is set, which took over 10 s on a loaded 2-core
+# machine (the test suite's emulators failed to start with a 10 s timeout).
+CONTROL_TIMEOUT_SECONDS = 180
+
+
 @dataclass
 class Emulator:
     endpoint: str
@@ -369,7 +375,7 @@ class Emulator:
             # Not a form: moto reads the raw body.
             headers={"Content-Type": "text/plain"},
         )
-        with urllib.request.urlopen(request, timeout=10):
+        with urllib.request.urlopen(request, timeout=CONTROL_TIMEOUT_SECONDS):
             pass
 
     def reset(self) -> None:
@@ -377,7 +383,7 @@ class Emulator:
         import urllib.request
 
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(request, timeout=10):
+        with urllib.request.urlopen(request, timeout=CONTROL_TIMEOUT_SECONDS):
             pass
         self.enforce_iam(False)
 
