@@ -269,7 +269,7 @@ def iam_policy_scan(context: CheckContext) -> str:
     plans = _offline_plans(context)
     cloudsplaining = iam_scan.cloudsplaining_python(context.env)
     skips = iam_scan.inline_skips(context.project / "infra")
-    documents = {env: iam_scan.policy_documents(plan) for env, plan in plans.items()}
+    documents = {env: iam_scan.policy_documents(plan, f"envs/{env}") for env, plan in plans.items()}
     reports = iam_scan.scan_plans(documents, cloudsplaining, skips)
     lines = [iam_scan.describe(report, env) for env, report in reports.items()]
     failed = any(report.findings for report in reports.values())

@@ -21,17 +21,24 @@ document is first made conservative for it:
 modification" list is not a finding here: in this mode it names every write action, and
 writing its own environment's resources is what a deploy role is for.
 
-Findings other than privilege escalation may be skipped, inline in the Terraform, next to the
-policy, with a reason:
+Findings other than privilege escalation may be skipped, inline in the Terraform, with a reason,
+in the comment lines right above the `data "aws_iam_policy_document"` block they annotate:
 
     #iam-scan:skip=<FindingType>:<action>:<reason of more than 20 characters>
+    data "aws_iam_policy_document" "deploy" {
 
-A privilege-escalation finding cannot be skipped.
+A skip covers that block's statements that name the action itself, and nothing else: not the
+same finding in another policy, nor a statement granting the action by a wildcard. A plan
+document is traced to its data block through the plan's configuration (the references of the
+resource's policy argument); a document read back after apply (`applied_documents`), which
+has no Terraform address, through the plan document of the same kind and name. A
+privilege-escalation finding cannot be skipped.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
@@ -40,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from dayone.errors import DayoneError
+from dayone.iam_eval import wildcard_match
 from dayone.tools import uv_executable
 
 CLOUDSPLAINING_ENV_VAR = "DAYONE_CLOUDSPLAINING"
@@ -53,6 +61,11 @@ FINDING_TYPES = (
     "ServiceWildcard",
 )
 SKIP_PATTERN = re.compile(r"#\s*iam-scan:skip=([A-Za-z]+):([A-Za-z0-9-]+:[A-Za-z0-9*]+):(.*)$")
+POLICY_DATA_BLOCK = re.compile(r'^data\s+"aws_iam_policy_document"\s+"([A-Za-z0-9_-]+)"\s*\{')
+# A data source of the policy documents in an expression's references.
+POLICY_DATA_REFERENCE = re.compile(r"^data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)")
+# The instance keys of an address (`[0]`, `["prod"]`): configuration addresses have none.
+INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
 
 # (resource type, attribute, kind) of every attribute that holds an IAM policy document.
 POLICY_ATTRIBUTES = (
@@ -67,11 +80,37 @@ POLICY_ATTRIBUTES = (
 
 
 @dataclass(frozen=True)
+class DataBlock:
+    """A `data "aws_iam_policy_document"` block: its module's folder (relative to infra/,
+    e.g. "stack" or "modules/ml_iam") and its name."""
+
+    module: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.module}/data.aws_iam_policy_document.{self.name}"
+
+
+@dataclass(frozen=True)
+class Skip:
+    """One `#iam-scan:skip` line and the data block it annotates."""
+
+    finding_type: str
+    action: str  # lower case, as compared
+    reason: str
+    block: DataBlock
+    where: str  # file:line, relative to infra/
+
+
+@dataclass(frozen=True)
 class PolicyDocument:
-    address: str
+    address: str  # the Terraform address; for a document read back after apply, its ARN
     kind: str  # identity, trust or resource
     name: str
     document: dict[str, Any] | None  # None: not known until apply
+    # The data blocks its text comes from: where skips that apply to it are written.
+    sources: tuple[DataBlock, ...] = ()
+    applied: bool = False  # read back from the cloud after apply, not from the plan
 
     @property
     def known(self) -> bool:
@@ -84,6 +123,8 @@ class Finding:
     type: str
     actions: tuple[str, ...]
     detail: str = ""
+    # The statements (Sid, or position) that grant the actions, where known.
+    statements: tuple[str, ...] = ()
 
 
 @dataclass
@@ -114,12 +155,49 @@ def _name(values: Mapping[str, Any], address: str) -> str:
     return address
 
 
-def policy_documents(plan: Mapping[str, Any]) -> list[PolicyDocument]:
+def _policy_sources(
+    plan: Mapping[str, Any], root_dir: str
+) -> dict[tuple[str, str], tuple[DataBlock, ...]]:
+    """(configuration address, attribute) -> the policy data blocks the attribute references,
+    from the plan's configuration; module folders resolved from `root_dir` (relative to
+    infra/) through the module calls' local sources."""
+    sources: dict[tuple[str, str], tuple[DataBlock, ...]] = {}
+
+    def walk(module: Mapping[str, Any], prefix: str, folder: str | None) -> None:
+        for resource in module.get("resources", []):
+            for attribute, expression in (resource.get("expressions") or {}).items():
+                if folder is None or not isinstance(expression, dict):
+                    continue
+                names = {
+                    found.group(1)
+                    for reference in expression.get("references", [])
+                    if (found := POLICY_DATA_REFERENCE.match(reference))
+                }
+                blocks = tuple(DataBlock(folder, name) for name in sorted(names))
+                sources[(prefix + resource["address"], attribute)] = blocks
+        for name, call in (module.get("module_calls") or {}).items():
+            source = str(call.get("source", ""))
+            local = source.startswith(("./", "../"))
+            child = (
+                posixpath.normpath(posixpath.join(folder, source))
+                if folder is not None and local
+                else None
+            )
+            walk(call.get("module", {}), f"{prefix}module.{name}.", child)
+
+    walk((plan.get("configuration") or {}).get("root_module", {}), "", root_dir)
+    return sources
+
+
+def policy_documents(plan: Mapping[str, Any], root_dir: str | None = None) -> list[PolicyDocument]:
     """Every IAM policy document a plan (or a state, `terraform show -json`) will create.
 
     A document whose value is unknown until apply (it names an ARN made in the same apply) is
-    returned with `document=None`, so the caller can count and report it.
+    returned with `document=None`, so the caller can count and report it. `root_dir` is the
+    planned root module's folder relative to infra/ (e.g. "envs/dev"): with it, each document
+    knows the data blocks it comes from, so the inline skips written there apply to it.
     """
+    sources = _policy_sources(plan, root_dir) if root_dir is not None else {}
     root = (plan.get("planned_values") or plan.get("values") or {}).get("root_module", {})
     unknown_by_address = {
         change["address"]: change.get("change", {}).get("after_unknown") or {}
@@ -139,28 +217,66 @@ def policy_documents(plan: Mapping[str, Any]) -> list[PolicyDocument]:
                 if not text or unknown_by_address.get(address, {}).get(attribute):
                     document = None
                 else:
-                    document = json.loads(text)
-                found.append(PolicyDocument(address, kind, _name(values, address), document))
+                    document = _normalised(json.loads(text))
+                blocks = sources.get((INSTANCE_KEY.sub("", address), attribute), ())
+                name = _name(values, address)
+                found.append(PolicyDocument(address, kind, name, document, blocks))
     return found
 
 
-def inline_skips(infra: Path) -> dict[tuple[str, str], str]:
-    """(finding type, action) -> reason, from `#iam-scan:skip=` comments in infra/**/*.tf."""
-    skips = {}
+def _normalised(document: dict[str, Any]) -> dict[str, Any]:
+    """IAM accepts one statement as an object; the scan reads a list."""
+    statements = document.get("Statement", [])
+    if isinstance(statements, dict):
+        return {**document, "Statement": [statements]}
+    return document
+
+
+SKIPPABLE = tuple(t for t in FINDING_TYPES if t != UNSKIPPABLE)
+
+
+def inline_skips(infra: Path) -> list[Skip]:
+    """Every `#iam-scan:skip=` comment in infra/**/*.tf, with the data block it annotates:
+    the `data "aws_iam_policy_document"` block right below its comment lines."""
+    skips: list[Skip] = []
     for tf in sorted(infra.rglob("*.tf")):
         if ".terraform" in tf.parts:
             continue
-        for line in tf.read_text(encoding="utf-8").splitlines():
+        file = tf.relative_to(infra).as_posix()
+        pending: list[tuple[str, str, str, str]] = []
+        for number, line in enumerate(tf.read_text(encoding="utf-8").splitlines(), start=1):
             found = SKIP_PATTERN.search(line)
             if found:
                 finding_type, action, reason = found.groups()
+                where = f"{file}:{number}"
                 if finding_type == UNSKIPPABLE:
+                    raise DayoneError(f"{where}: a privilege-escalation finding cannot be skipped")
+                if finding_type not in SKIPPABLE:
                     raise DayoneError(
-                        f"{tf.name}: a privilege-escalation finding cannot be skipped"
+                        f"{where}: unknown finding type {finding_type!r} in an iam-scan skip; "
+                        f"one of {', '.join(SKIPPABLE)}"
                     )
                 if len(reason.strip()) <= 20:
-                    raise DayoneError(f"{tf.name}: iam-scan skip of {action} needs a reason")
-                skips[(finding_type, action.lower())] = reason.strip()
+                    raise DayoneError(f"{where}: iam-scan skip of {action} needs a reason")
+                pending.append((finding_type, action.lower(), reason.strip(), where))
+                continue
+            stripped = line.strip()
+            if not pending or stripped.startswith(("#", "//")):
+                continue
+            block = POLICY_DATA_BLOCK.match(stripped)
+            if block is None:
+                raise DayoneError(
+                    f"{pending[0][3]}: an iam-scan skip must sit in the comment lines right "
+                    'above the data "aws_iam_policy_document" block it applies to'
+                )
+            data_block = DataBlock(tf.parent.relative_to(infra).as_posix(), block.group(1))
+            skips += [Skip(t, a, r, data_block, w) for t, a, r, w in pending]
+            pending = []
+        if pending:
+            raise DayoneError(
+                f"{pending[0][3]}: an iam-scan skip must sit in the comment lines right "
+                'above the data "aws_iam_policy_document" block it applies to'
+            )
     return skips
 
 
@@ -329,7 +445,7 @@ def _boundary_arns(documents: Sequence[PolicyDocument]) -> dict[str, PolicyDocum
 def scan_documents(
     documents: Sequence[PolicyDocument],
     cloudsplaining: Sequence[str],
-    skips: Mapping[tuple[str, str], str] | None = None,
+    skips: Sequence[Skip] = (),
 ) -> ScanReport:
     """Scan the known documents; findings matched by an inline skip are set aside."""
     return scan_plans({"": documents}, cloudsplaining, skips)[""]
@@ -338,18 +454,17 @@ def scan_documents(
 def scan_plans(
     documents_by_plan: Mapping[str, Sequence[PolicyDocument]],
     cloudsplaining: Sequence[str],
-    skips: Mapping[tuple[str, str], str] | None = None,
+    skips: Sequence[Skip] = (),
 ) -> dict[str, ScanReport]:
     """Scan several plans' documents (one report per plan) with ONE cloudsplaining process:
     starting it takes seconds, and `dayone check` scans every environment."""
-    skips = skips or {}
     staged = {label: _stage(documents) for label, documents in documents_by_plan.items()}
     batch = [doc for _report, _identity, prepared in staged.values() for doc in prepared]
     results = iter(run_cloudsplaining(cloudsplaining, batch))
     reports = {}
     for label, (report, identity, prepared) in staged.items():
         per_document = [next(results) for _ in prepared]
-        _record_findings(report, identity, per_document, skips)
+        _record_findings(report, identity, prepared, per_document, skips)
         reports[label] = report
     return reports
 
@@ -372,18 +487,72 @@ def _stage(
     return report, identity, [doc for doc, _gated in prepared]
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _grants(statement: Mapping[str, Any], action: str) -> bool:
+    """Whether an Allow statement grants `action` (by name, wildcard or NotAction)."""
+    if statement.get("Effect") != "Allow":
+        return False
+    if "NotAction" in statement:
+        excluded = _as_list(statement["NotAction"])
+        return not any(wildcard_match(p, action, ignore_case=True) for p in excluded)
+    patterns = _as_list(statement.get("Action"))
+    return any(wildcard_match(p, action, ignore_case=True) for p in patterns)
+
+
+def _names(statement: Mapping[str, Any], action: str) -> bool:
+    """Whether a statement names `action` itself (not by a wildcard or NotAction)."""
+    return action.lower() in {str(a).lower() for a in _as_list(statement.get("Action"))}
+
+
+def _statement_label(document: Mapping[str, Any], statement: Mapping[str, Any]) -> str:
+    if statement.get("Sid"):
+        return str(statement["Sid"])
+    statements = document.get("Statement", [])
+    position = next((i for i, s in enumerate(statements) if s is statement), None)
+    return f"Statement[{'?' if position is None else position}]"
+
+
+def _skip_scope(
+    document: PolicyDocument,
+    seen: Mapping[str, Any],
+    kind: str,
+    actions: Sequence[str],
+    skips: Sequence[Skip],
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether a finding of `document` is skipped, and the statements granting its actions.
+
+    Skipped when, for each action, every statement cloudsplaining saw that grants it names it
+    and a skip of (kind, action) annotates one of the document's data blocks."""
+    granting: list[Mapping[str, Any]] = []
+    covered = kind != UNSKIPPABLE
+    for action in actions:
+        statements = [s for s in seen.get("Statement", []) if _grants(s, action)]
+        granting += [s for s in statements if not any(s is g for g in granting)]
+        annotated = any(
+            skip.finding_type == kind and skip.action == action.lower()
+            for skip in skips
+            if skip.block in document.sources
+        )
+        if not (annotated and statements and all(_names(s, action) for s in statements)):
+            covered = False
+    labels = tuple(_statement_label(document.document or {}, s) for s in granting)
+    return covered, labels
+
+
 def _record_findings(
     report: ScanReport,
     identity: Sequence[PolicyDocument],
+    prepared: Sequence[Mapping[str, Any]],
     results: Sequence[list[tuple[str, str, tuple[str, ...]]]],
-    skips: Mapping[tuple[str, str], str],
+    skips: Sequence[Skip],
 ) -> None:
-    for document, per_document in zip(identity, results, strict=True):
+    for document, seen, per_document in zip(identity, prepared, results, strict=True):
         for kind, method, actions in per_document:
-            finding = Finding(document.address, kind, actions, method)
-            skipped = kind != UNSKIPPABLE and all(
-                (kind, action.lower()) in skips for action in actions
-            )
+            skipped, statements = _skip_scope(document, seen, kind, actions, skips)
+            finding = Finding(document.address, kind, actions, method, statements)
             (report.skipped if skipped else report.findings).append(finding)
     for document in report.documents:
         if document.known and document.kind == "trust":
@@ -400,7 +569,12 @@ def describe(report: ScanReport, label: str) -> str:
         f"{len(report.unknown)} known only at apply, {len(report.findings)} findings, "
         f"{len(report.skipped)} skipped inline, {report.gated} boundary-gated statements"
     )
-    details = [
-        f"  {f.type} {f.detail} {', '.join(f.actions)} in {f.address}" for f in report.findings
-    ]
+    details = [f"  {_finding_line(f)}" for f in report.findings]
+    details += [f"  skipped: {_finding_line(f)}" for f in report.skipped]
     return "\n".join([line, *details])
+
+
+def _finding_line(finding: Finding) -> str:
+    text = " ".join(p for p in (finding.type, finding.detail, ", ".join(finding.actions)) if p)
+    where = f" ({', '.join(finding.statements)})" if finding.statements else ""
+    return f"{text} in {finding.address}{where}"
