@@ -91,3 +91,128 @@ def test_a_misplaced_or_malformed_skip_is_one_clear_error(
         iam_scan.inline_skips(_infra(tmp_path, text))
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)
+
+
+# ---- the applied-policies record the emulated apply writes ----------------------------------
+
+STATEMENT = {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+
+
+def _record(tmp_path: Path, entries: object) -> Path:
+    import json
+
+    path = tmp_path / f"dev{iam_scan.APPLIED_SUFFIX}"
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    return path
+
+
+def test_an_applied_record_is_read_as_documents_read_back(tmp_path: Path) -> None:
+    path = _record(
+        tmp_path,
+        [
+            {
+                "name": "p--dev-training-access",
+                "kind": "identity",
+                "address": "arn:aws:iam::123456789012:role/p--dev-training",
+                # IAM accepts a lone statement as an object.
+                "document": {"Version": "2012-10-17", "Statement": STATEMENT},
+            }
+        ],
+    )
+    (document,) = iam_scan.applied_documents(path)
+    assert document == iam_scan.PolicyDocument(
+        "arn:aws:iam::123456789012:role/p--dev-training",
+        "identity",
+        "p--dev-training-access",
+        {"Version": "2012-10-17", "Statement": [STATEMENT]},
+        applied=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ({"name": "x"}, "dev.applied-policies.json: must hold a JSON list of policy documents"),
+        (
+            ["x"],
+            "dev.applied-policies.json: entry 0: must be an object with name, kind, address, document",
+        ),
+        (
+            [{"name": "", "kind": "trust", "address": "arn", "document": {"Statement": []}}],
+            "dev.applied-policies.json: entry 0: name and address must be non-empty strings",
+        ),
+        (
+            [{"name": "r", "kind": "inline", "address": "arn", "document": {"Statement": []}}],
+            "dev.applied-policies.json: entry 0: kind must be one of identity, trust, resource, "
+            "not 'inline'",
+        ),
+        (
+            [{"name": "r", "kind": "trust", "address": "arn", "document": "{}"}],
+            "dev.applied-policies.json: entry 0: document must be a policy object with a Statement",
+        ),
+    ],
+    ids=["not-a-list", "not-an-object", "no-name", "kind", "document-as-text"],
+)
+def test_a_malformed_applied_record_is_one_clear_error(
+    tmp_path: Path, entries: object, message: str
+) -> None:
+    with pytest.raises(DayoneError) as error:
+        iam_scan.applied_documents(_record(tmp_path, entries))
+    assert str(error.value) == message
+
+
+def test_documents_read_back_take_the_place_and_the_skips_of_the_planned_ones() -> None:
+    training = iam_scan.DataBlock("modules/ml_iam", "this")
+    tls_only = iam_scan.DataBlock("modules/data_lake", "tls_only")
+    planned = [
+        iam_scan.PolicyDocument("module.ml.aws_iam_role_policy.this", "identity", "p-train", None, (training,)),
+        iam_scan.PolicyDocument('module.lake.aws_s3_bucket_policy.this["raw"]', "resource", 'module.lake.aws_s3_bucket_policy.this["raw"]', None, (tls_only,)),
+        iam_scan.PolicyDocument('module.lake.aws_s3_bucket_policy.this["models"]', "resource", 'module.lake.aws_s3_bucket_policy.this["models"]', None, (tls_only,)),
+        iam_scan.PolicyDocument("aws_iam_role.deploy", "trust", "p-deploy", {"Statement": []}),
+    ]  # fmt: skip
+    document = {"Statement": [STATEMENT]}
+    applied = [
+        iam_scan.PolicyDocument("arn:role/p-train", "identity", "p-train", document, applied=True),
+        iam_scan.PolicyDocument("arn:s3:::p-raw", "resource", "p-raw", document, applied=True),
+    ]
+    merged = iam_scan.with_applied(planned, applied)
+    # The training policy read back carries its data block, so the skips written there.
+    assert merged[0] == iam_scan.PolicyDocument(
+        "arn:role/p-train", "identity", "p-train", document, (training,), applied=True
+    )
+    # A bucket policy's name is unknown at plan: one read back of its kind stands for one;
+    # the other was not read back and stays unknown (the scan reports it); the trust policy
+    # known at plan and not in the record is scanned from the plan.
+    assert [d.address for d in merged] == [
+        "arn:role/p-train",
+        "arn:s3:::p-raw",
+        'module.lake.aws_s3_bucket_policy.this["models"]',
+        "aws_iam_role.deploy",
+    ]
+    assert [d.known for d in merged] == [True, True, False, True]
+
+
+def test_the_check_takes_the_record_the_emulated_apply_leaves(tmp_path: Path) -> None:
+    """`dayone check`'s emulated-apply step hands the IAM scan each environment's plan and
+    applied-policies record from the apply's OUT_DIR (here a stand-in `make infra-local`)."""
+    import os
+
+    from dayone.checks import CheckContext, CheckOptions, terraform_emulated_apply
+
+    project = tmp_path / "project"
+    (project / "infra" / "local").mkdir(parents=True)
+    (project / "infra" / "local" / "apply_destroy.py").write_text("", encoding="utf-8")
+    (project / "Makefile").write_text(
+        "infra-local:\n"
+        '\t@echo \'{"planned": true}\' > "$(OUT_DIR)/dev.plan.json"\n'
+        "\t@echo '[]' > \"$(OUT_DIR)/dev.applied-policies.json\"\n",
+        encoding="utf-8",
+    )
+    records = tmp_path / "records"
+    records.mkdir()
+    context = CheckContext(
+        project, {}, dict(os.environ), tmp_path / "scratch", CheckOptions(out_dir=records)
+    )
+    terraform_emulated_apply(context)
+    assert context.plans == {"dev": {"planned": True}}
+    assert context.applied_policies == {"dev": records / "dev.applied-policies.json"}

@@ -70,6 +70,8 @@ class CheckContext:
     options: CheckOptions = field(default_factory=lambda: CheckOptions())
     # Offline plans by environment, made once for the checks that read them (the IAM scan).
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The policies the emulated apply read back, by environment (iam_scan.applied_documents).
+    applied_policies: dict[str, Path] = field(default_factory=dict)
     # The project's files, listed once for the cache keys.
     files: list[str] | None = None
 
@@ -255,21 +257,31 @@ def terraform_emulated_apply(context: CheckContext) -> str:
     target = [f"OUT_DIR={records}", *(["ALL=1"] if context.options.all_envs else ["ENV=dev"])]
     run = command("make", "--no-print-directory", "infra-local", *target)
     output = run(replace(context, env=context.terraform_env))
-    # The plans it applied are the plans later steps read (the IAM scan): made once.
+    # The plans it applied are the plans later steps read (the IAM scan): made once. So are
+    # the policies it read back from the emulator after apply, which the plans cannot show.
     for environment in ENVIRONMENTS:
         plan = records / f"{environment}.plan.json"
         if plan.is_file():
             context.plans[environment] = json.loads(plan.read_text(encoding="utf-8"))
+        applied = records / f"{environment}{iam_scan.APPLIED_SUFFIX}"
+        if applied.is_file():
+            context.applied_policies[environment] = applied
     return output
 
 
 def iam_policy_scan(context: CheckContext) -> str:
-    """Every IAM policy document of every environment's plan: no privilege escalation, and
-    every other finding fixed or skipped inline with a reason (see dayone.iam_scan)."""
+    """Every IAM policy document of every environment's plan, and of what the emulated apply
+    read back: no privilege escalation, and every other finding fixed or skipped inline with
+    a reason (see dayone.iam_scan)."""
     plans = _offline_plans(context)
     cloudsplaining = iam_scan.cloudsplaining_python(context.env)
     skips = iam_scan.inline_skips(context.project / "infra")
-    documents = {env: iam_scan.policy_documents(plan, f"envs/{env}") for env, plan in plans.items()}
+    documents = {}
+    for env, plan in plans.items():
+        documents[env] = iam_scan.policy_documents(plan, f"envs/{env}")
+        if env in context.applied_policies:
+            applied = iam_scan.applied_documents(context.applied_policies[env])
+            documents[env] = iam_scan.with_applied(documents[env], applied)
     reports = iam_scan.scan_plans(documents, cloudsplaining, skips)
     lines = [iam_scan.describe(report, env) for env, report in reports.items()]
     failed = any(report.findings for report in reports.values())

@@ -42,7 +42,7 @@ import posixpath
 import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,14 @@ class PolicyDocument:
     def known(self) -> bool:
         return self.document is not None
 
+    @property
+    def label(self) -> str:
+        """How findings name it: its address; for a document read back, also its name where
+        the ARN (a role's, for the role's inline policies) does not end with it."""
+        if not self.applied or re.search(rf"[/:]{re.escape(self.name)}\Z", self.address):
+            return self.address
+        return f"{self.address} ({self.kind} policy {self.name})"
+
 
 @dataclass
 class Finding:
@@ -137,6 +145,10 @@ class ScanReport:
     @property
     def unknown(self) -> list[PolicyDocument]:
         return [d for d in self.documents if not d.known]
+
+    @property
+    def read_back(self) -> list[PolicyDocument]:
+        return [d for d in self.documents if d.applied]
 
     def count(self, finding_type: str) -> int:
         return sum(1 for f in self.findings if f.type == finding_type)
@@ -230,6 +242,83 @@ def _normalised(document: dict[str, Any]) -> dict[str, Any]:
     if isinstance(statements, dict):
         return {**document, "Statement": [statements]}
     return document
+
+
+# ---- Documents read back after an apply -----------------------------------------------------
+
+# What the emulated apply writes next to <env>.plan.json: every policy document of the
+# environment as the (emulated) cloud holds it after apply.
+APPLIED_SUFFIX = ".applied-policies.json"
+KINDS = ("identity", "trust", "resource")
+
+
+def applied_documents(path: Path) -> list[PolicyDocument]:
+    """The documents of an applied-policies record: a JSON list of
+
+        {"name": str, "kind": "identity" | "trust" | "resource", "address": "<ARN>",
+         "document": {...}}
+
+    `name` is what Terraform names the document's resource: a managed policy's or an inline
+    policy's name, the role's name for its trust policy, the bucket's or the repository's name
+    for a resource policy (so a document is matched to the plan's, and to its data block's
+    skips, by kind and name); `address` is the ARN of the policy, or of the role, bucket or
+    repository that holds it; `document` is the policy itself, as a JSON object.
+    """
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DayoneError(f"{path.name}: not a readable JSON file ({error})") from None
+    if not isinstance(entries, list):
+        raise DayoneError(f"{path.name}: must hold a JSON list of policy documents")
+    documents = []
+    for number, entry in enumerate(entries):
+        where = f"{path.name}: entry {number}"
+        if not isinstance(entry, dict):
+            raise DayoneError(f"{where}: must be an object with name, kind, address, document")
+        name, kind, address, document = (
+            entry.get(k) for k in ("name", "kind", "address", "document")
+        )
+        if not isinstance(name, str) or not name or not isinstance(address, str) or not address:
+            raise DayoneError(f"{where}: name and address must be non-empty strings")
+        if kind not in KINDS:
+            raise DayoneError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        if not isinstance(document, dict) or not isinstance(document.get("Statement"), list | dict):
+            raise DayoneError(f"{where}: document must be a policy object with a Statement")
+        documents.append(PolicyDocument(address, kind, name, _normalised(document), applied=True))
+    return documents
+
+
+def with_applied(
+    planned: Sequence[PolicyDocument], applied: Sequence[PolicyDocument]
+) -> list[PolicyDocument]:
+    """An environment's documents after its apply: every document read back, carrying the data
+    blocks (and so the skips) of the planned document of the same kind and name, then the
+    planned documents the record does not hold.
+
+    A planned document whose name was unknown at plan time too (a bucket policy names its
+    bucket by a reference) is taken as read back if the record holds a document of its kind
+    that matched no planned name; what remains unknown was not read back, and the scan
+    reports it as a finding.
+    """
+    remaining = list(planned)
+    merged: list[PolicyDocument] = []
+    unmatched: dict[str, int] = {}
+    for document in applied:
+        twin = next(
+            (p for p in remaining if (p.kind, p.name) == (document.kind, document.name)), None
+        )
+        if twin is None:
+            unmatched[document.kind] = unmatched.get(document.kind, 0) + 1
+            merged.append(document)
+            continue
+        remaining.remove(twin)
+        merged.append(replace(document, sources=twin.sources))
+    for document in remaining:
+        if not document.known and unmatched.get(document.kind, 0) > 0:
+            unmatched[document.kind] -= 1
+            continue
+        merged.append(document)
+    return merged
 
 
 SKIPPABLE = tuple(t for t in FINDING_TYPES if t != UNSKIPPABLE)
@@ -354,7 +443,7 @@ def trust_findings(document: PolicyDocument) -> list[Finding]:
             continue
         principals = _principals(statement)
         if "*" in principals:
-            findings.append(Finding(document.address, "OpenTrust", ("sts:AssumeRole",)))
+            findings.append(Finding(document.label, "OpenTrust", ("sts:AssumeRole",)))
         principal = statement.get("Principal", {})
         if isinstance(principal, dict) and "Federated" in principal:
             keys = {
@@ -364,9 +453,7 @@ def trust_findings(document: PolicyDocument) -> list[Finding]:
             }
             if not {"aud", "sub"} <= keys:
                 findings.append(
-                    Finding(
-                        document.address, "UnpinnedWebIdentity", (), "aud and sub must be tested"
-                    )
+                    Finding(document.label, "UnpinnedWebIdentity", (), "aud and sub must be tested")
                 )
     return findings
 
@@ -378,7 +465,7 @@ def resource_policy_findings(document: PolicyDocument) -> list[Finding]:
         if statement.get("Effect") == "Allow" and "*" in _principals(statement):
             actions = statement.get("Action", [])
             actions = tuple(actions if isinstance(actions, list) else [actions])
-            findings.append(Finding(document.address, "PublicResourcePolicy", actions))
+            findings.append(Finding(document.label, "PublicResourcePolicy", actions))
     return findings
 
 
@@ -481,7 +568,7 @@ def _stage(
     # (it is scanned below like every identity policy).
     trusted = {arn for arn, d in boundaries.items() if not grants_iam_or_sts(d.document or {})}
     for arn in sorted(set(boundaries) - trusted):
-        report.findings.append(Finding(boundaries[arn].address, "BoundaryGrantsIam", (), arn))
+        report.findings.append(Finding(boundaries[arn].label, "BoundaryGrantsIam", (), arn))
     prepared = [for_cloudsplaining(d.document or {}, trusted) for d in identity]
     report.gated = sum(gated for _doc, gated in prepared)
     return report, identity, [doc for doc, _gated in prepared]
@@ -552,22 +639,29 @@ def _record_findings(
     for document, seen, per_document in zip(identity, prepared, results, strict=True):
         for kind, method, actions in per_document:
             skipped, statements = _skip_scope(document, seen, kind, actions, skips)
-            finding = Finding(document.address, kind, actions, method, statements)
+            finding = Finding(document.label, kind, actions, method, statements)
             (report.skipped if skipped else report.findings).append(finding)
     for document in report.documents:
         if document.known and document.kind == "trust":
             report.findings += trust_findings(document)
         if document.known and document.kind == "resource":
             report.findings += resource_policy_findings(document)
+    if report.read_back:  # after an apply, every document must have been read and scanned
+        report.findings += [
+            Finding(d.label, "NotReadBack", (), "unknown at plan and not in the applied record")
+            for d in report.unknown
+        ]
 
 
 def describe(report: ScanReport, label: str) -> str:
     known = len(report.documents) - len(report.unknown)
     kinds = sorted({d.kind for d in report.documents})
+    applied = f" ({len(report.read_back)} read back after apply)" if report.read_back else ""
     line = (
-        f"{label}: {known} policy documents scanned ({', '.join(kinds)}), "
-        f"{len(report.unknown)} known only at apply, {len(report.findings)} findings, "
-        f"{len(report.skipped)} skipped inline, {report.gated} boundary-gated statements"
+        f"{label}: {known} policy documents scanned{applied} ({', '.join(kinds)}), "
+        f"{len(report.unknown)} known only at apply and not scanned, "
+        f"{len(report.findings)} findings, {len(report.skipped)} skipped inline, "
+        f"{report.gated} boundary-gated statements"
     )
     details = [f"  {_finding_line(f)}" for f in report.findings]
     details += [f"  skipped: {_finding_line(f)}" for f in report.skipped]
