@@ -157,7 +157,7 @@ def test_gitlab_gcp_pipeline_deploys_from_protected_environments_with_wif(
     assert schema.returncode == 0, schema.stdout + schema.stderr
 
 
-# ---- the deploy account cannot make anyone owner or editor ---------------------------------
+# ---- who CI is, and who may act as what, is set by a person in the bootstrap ---------------
 
 
 def _hcl(path: Path) -> dict[str, Any]:
@@ -168,47 +168,46 @@ def _hcl(path: Path) -> dict[str, Any]:
     return dict(hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=options))
 
 
-def _block(parsed: dict[str, Any], kind: str, *labels: str) -> dict[str, Any]:
-    for entry in parsed[kind]:
-        found: Any = entry
-        for label in labels:
-            found = found.get(f'"{label}"')
-            if found is None:
-                break
-        else:
-            return dict(found)
-    raise AssertionError(f"no {kind} {labels}")
+IDENTITY_RESOURCES = re.compile(
+    r'resource "(google_service_account|google_service_account_iam_\w+|google_project_iam_\w+'
+    r'|google_iam_workload_identity_pool\w*)"'
+)
 
 
-def test_deploy_project_iam_admin_may_grant_only_the_stack_s_roles(
-    fast_template: str, tmp_path: Path
-) -> None:
-    """The deploy account's roles/resourcemanager.projectIamAdmin carries an IAM condition
-    on iam.googleapis.com/modifiedGrantsByRole listing the stack's own project roles (not
-    itself, never owner or editor); the module's terraform test checks the rendered list."""
+def test_what_ci_applies_makes_and_binds_no_identity(fast_template: str, tmp_path: Path) -> None:
+    """CI applies infra/envs/<env> (the stack and the modules it calls): nothing there makes a
+    service account, binds a project role or a service account's IAM, or touches the
+    Workload Identity pool. infra/bootstrap, applied by a person, holds all of it (the
+    rendered bindings are checked for self-escalation by tests/test_gcp_iam.py)."""
     infra = _render(fast_template, tmp_path, "gcp") / "infra"
-    wif = _hcl(infra / "modules" / "gcp_wif" / "main.tf")
-    deploy = _block(wif, "resource", "google_project_iam_member", "deploy")
-    (dynamic,) = deploy["dynamic"]
-    condition = dynamic['"condition"']
-    assert condition["for_each"] == "${each.value == local.project_iam_admin ? [1] : []}"
-    (content,) = condition["content"]
-    assert content["expression"] == (
-        "\"api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', [])"
-        '.hasOnly(${jsonencode(local.grantable_roles)})"'
-    )
-    local = {k: v for entry in wif["locals"] for k, v in entry.items()}
-    assert local["project_iam_admin"] == '"roles/resourcemanager.projectIamAdmin"'
-    assert "setsubtract(" in local["grantable_roles"]
-    assert "[local.project_iam_admin]" in local["grantable_roles"]
-    variables = _hcl(infra / "modules" / "gcp_wif" / "variables.tf")
-    (rule,) = _block(variables, "variable", "grantable_roles")["validation"]
-    for role in ("roles/owner", "roles/editor", "roles/resourcemanager.projectIamAdmin"):
-        assert role in rule["condition"]
     stack = _hcl(infra / "stack" / "main.tf")
-    call = _block(stack, "module", "wif")
-    assert "module.service_accounts.project_roles" in call["grantable_roles"]
-    stack_locals = {k: v for entry in stack["locals"] for k, v in entry.items()}
-    deploy_roles = [role.strip('"') for role in stack_locals["deploy_roles"]]
-    assert "roles/resourcemanager.projectIamAdmin" in deploy_roles
-    assert not {"roles/owner", "roles/editor"} & set(deploy_roles)
+    applied_by_ci = [infra / "stack", infra / "envs" / "dev"] + [
+        infra / "stack" / str(call["source"]).strip('"')
+        for entry in stack["module"]
+        for name, call in entry.items()
+        if not name.startswith("__")
+    ]
+    for folder in applied_by_ci:
+        for tf in sorted(folder.resolve().glob("*.tf")):
+            found = IDENTITY_RESOURCES.findall(tf.read_text(encoding="utf-8"))
+            assert not found, f"{tf}: {found}"
+    bootstrap = _hcl(infra / "bootstrap" / "main.tf")
+    calls = {name.strip('"'): call for entry in bootstrap["module"] for name, call in entry.items()}
+    assert calls["ci"]["source"].strip('"') == "../modules/gcp_wif"
+    assert calls["service_accounts"]["source"].strip('"') == "../modules/gcp_service_accounts"
+    local = {k: v for entry in bootstrap["locals"] for k, v in entry.items()}
+    deploy_roles = {role.strip('"') for role in local["deploy_roles"]}
+    administers_iam = {
+        "roles/owner",
+        "roles/editor",
+        "roles/iam.serviceAccountAdmin",
+        "roles/iam.workloadIdentityPoolAdmin",
+        "roles/resourcemanager.projectIamAdmin",
+    }
+    assert deploy_roles and not deploy_roles & administers_iam
+    # gcp_wif refuses such a role in deploy_roles (its terraform test plants two).
+    variables = _hcl(infra / "modules" / "gcp_wif" / "variables.tf")
+    (deploy,) = [e['"deploy_roles"'] for e in variables["variable"] if '"deploy_roles"' in e]
+    (rule,) = deploy["validation"]
+    for role in administers_iam:
+        assert role in rule["condition"]

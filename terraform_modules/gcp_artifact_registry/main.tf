@@ -31,3 +31,24 @@ resource "google_artifact_registry_repository" "this" {
     }
   }
 }
+
+# Who pulls the images (training) and who pushes them (the image build): nobody else.
+resource "google_artifact_registry_repository_iam_member" "readers" {
+  for_each = toset(var.readers)
+
+  project    = var.project_id
+  location   = var.location
+  repository = google_artifact_registry_repository.this.name
+  role       = "roles/artifactregistry.reader"
+  member     = each.value
+}
+
+resource "google_artifact_registry_repository_iam_member" "writers" {
+  for_each = toset(var.writers)
+
+  project    = var.project_id
+  location   = var.location
+  repository = google_artifact_registry_repository.this.name
+  role       = "roles/artifactregistry.writer"
+  member     = each.value
+}

@@ -20,6 +20,12 @@ variable "project_id" {
   type        = string
 }
 
+variable "readers" {
+  description = "IAM members that pull the repository's images (the training account)."
+  type        = list(string)
+  default     = []
+}
+
 variable "repository_id" {
   description = "Repository id (lower case, digits, hyphens)."
   type        = string
@@ -28,4 +34,10 @@ variable "repository_id" {
     condition     = can(regex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", var.repository_id))
     error_message = "repository_id must start with a letter and hold only a-z, 0-9 and hyphens."
   }
+}
+
+variable "writers" {
+  description = "IAM members that push images to the repository (the image-build account)."
+  type        = list(string)
+  default     = []
 }

@@ -6,6 +6,13 @@ locals {
     for pair in setproduct(tolist(local.readable_purposes), var.read_only_members) :
     "${pair[0]}/${pair[1]}" => { purpose = pair[0], member = pair[1] }
   }
+  # The pipeline (training) reads raw data and writes everything it derives from it.
+  pipeline_roles = {
+    raw       = "roles/storage.objectViewer"
+    processed = "roles/storage.objectUser"
+    models    = "roles/storage.objectUser"
+    artifacts = "roles/storage.objectUser"
+  }
 }
 
 resource "google_storage_bucket" "this" {
@@ -61,4 +68,30 @@ resource "google_bigquery_dataset_iam_member" "read_only" {
   dataset_id = google_bigquery_dataset.this.dataset_id
   role       = "roles/bigquery.dataViewer"
   member     = each.value
+}
+
+resource "google_storage_bucket_iam_member" "pipeline" {
+  for_each = var.pipeline_member == null ? {} : local.pipeline_roles
+
+  bucket = google_storage_bucket.this[each.key].name
+  role   = each.value
+  member = var.pipeline_member
+}
+
+resource "google_bigquery_dataset_iam_member" "pipeline" {
+  count = var.pipeline_member == null ? 0 : 1
+
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.this.dataset_id
+  role       = "roles/bigquery.dataEditor"
+  member     = var.pipeline_member
+}
+
+# The image build reads the commit's source, which CI uploads to the artifacts bucket.
+resource "google_storage_bucket_iam_member" "source_readers" {
+  for_each = toset(var.source_readers)
+
+  bucket = google_storage_bucket.this["artifacts"].name
+  role   = "roles/storage.objectViewer"
+  member = each.value
 }

@@ -41,6 +41,12 @@ variable "noncurrent_version_retention_days" {
   }
 }
 
+variable "pipeline_member" {
+  description = "IAM member the pipeline and training jobs run as: reads raw, writes processed, models and artifacts, edits the dataset's tables. null for none."
+  type        = string
+  default     = null
+}
+
 variable "project_id" {
   description = "Project that owns the buckets and the dataset."
   type        = string
@@ -48,6 +54,12 @@ variable "project_id" {
 
 variable "read_only_members" {
   description = "IAM members (e.g. serviceAccount:x@dev-project.iam.gserviceaccount.com) given read-only access to the raw and processed buckets and to the dataset."
+  type        = list(string)
+  default     = []
+}
+
+variable "source_readers" {
+  description = "IAM members that read the artifacts bucket's objects (the image build reads the commit's source there)."
   type        = list(string)
   default     = []
 }

@@ -1,34 +1,19 @@
-# Least privilege: training reads raw data and writes processed data, models and run
-# artifacts of its own environment, pulls its image and runs Vertex AI jobs; nothing else.
+# The service accounts an environment's workloads run as, and who may act as them. Applied by
+# a person with infra/bootstrap, never by CI: an identity that can change who may act as a
+# service account (roles/iam.serviceAccountAdmin) can make itself any of them, CI's own
+# included, and IAM conditions cannot exclude service accounts (dayone's
+# docs/decisions/0006-gcp-ci-identities-in-bootstrap.md). So CI only uses these: it submits
+# Vertex AI jobs as `training` and builds as `image-build`. Their access to the environment's
+# buckets, dataset and image repository is granted by the stack, on those resources.
 locals {
   training_project_roles = ["roles/aiplatform.user", "roles/bigquery.jobUser", "roles/logging.logWriter"]
-  training_bucket_roles = {
-    raw       = "roles/storage.objectViewer"
-    processed = "roles/storage.objectUser"
-    models    = "roles/storage.objectUser"
-    artifacts = "roles/storage.objectUser"
-  }
+  build_project_roles    = ["roles/logging.logWriter"]
 }
 
 resource "google_service_account" "training" {
   project      = var.project_id
   account_id   = "training"
   display_name = "Training jobs (Vertex AI custom jobs)"
-}
-
-resource "google_storage_bucket_iam_member" "training" {
-  for_each = local.training_bucket_roles
-
-  bucket = var.buckets[each.key]
-  role   = each.value
-  member = google_service_account.training.member
-}
-
-resource "google_bigquery_dataset_iam_member" "training" {
-  project    = var.project_id
-  dataset_id = var.dataset_id
-  role       = "roles/bigquery.dataEditor"
-  member     = google_service_account.training.member
 }
 
 resource "google_project_iam_member" "training" {
@@ -39,20 +24,37 @@ resource "google_project_iam_member" "training" {
   member  = google_service_account.training.member
 }
 
-resource "google_artifact_registry_repository_iam_member" "training_pull" {
-  project    = var.project_id
-  location   = var.repository_location
-  repository = var.repository_name
-  role       = "roles/artifactregistry.reader"
-  member     = google_service_account.training.member
-}
-
 # Submitting a Vertex AI custom job that runs as this account (`train --remote`) needs
 # actAs on it: only the listed submitters (CI's deploy account) get it.
 resource "google_service_account_iam_member" "training_job_submitters" {
   for_each = toset(var.job_submitters)
 
   service_account_id = google_service_account.training.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = each.value
+}
+
+# Images are built remotely by Cloud Build as this account: CI runs `gcloud builds submit`
+# with the commit's source; the build pushes to the project's repository and reads its source.
+resource "google_service_account" "build" {
+  project      = var.project_id
+  account_id   = "image-build"
+  display_name = "Cloud Build: builds and pushes the project's images"
+}
+
+resource "google_project_iam_member" "build" {
+  for_each = toset(local.build_project_roles)
+
+  project = var.project_id
+  role    = each.value
+  member  = google_service_account.build.member
+}
+
+# Submitting a build that runs as this account needs actAs on it: only the listed submitters.
+resource "google_service_account_iam_member" "build_submitters" {
+  for_each = toset(var.job_submitters)
+
+  service_account_id = google_service_account.build.name
   role               = "roles/iam.serviceAccountUser"
   member             = each.value
 }

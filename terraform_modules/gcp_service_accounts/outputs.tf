@@ -1,11 +1,16 @@
+output "image_build_email" {
+  description = "E-mail of the image-build service account (gcloud builds submit --service-account)."
+  value       = google_service_account.build.email
+}
+
+output "image_build_member" {
+  description = "IAM member of the image-build service account."
+  value       = google_service_account.build.member
+}
+
 output "prod_data_reader_member" {
   description = "IAM member of the developers' reader account (null unless developer_reader)."
   value       = one(google_service_account.prod_data_reader[*].member)
-}
-
-output "project_roles" {
-  description = "Project roles this module grants (the stack's deploy account must be allowed to grant them)."
-  value       = local.training_project_roles
 }
 
 output "training_email" {

@@ -5,23 +5,15 @@
 #     for a job running in that CI environment (GitLab: in a protected environment), and
 #     "<repository>@-" for every other job, so a branch job cannot act as prod;
 #   - the plan account, which every job of the repository may use, is read-only;
-#   - the deploy account's project IAM admin is conditioned on the roles it may grant, so it
-#     cannot make anyone (itself included) owner or editor.
+#   - neither account may administer IAM (var.deploy_roles refuses those roles): this module
+#     is applied by a person (infra/bootstrap), and what CI can reach cannot change who CI
+#     is, what it may do, or which repository the pool trusts (dayone's
+#     docs/decisions/0006-gcp-ci-identities-in-bootstrap.md).
 locals {
   repository     = var.github != null ? var.github.repository : var.gitlab != null ? var.gitlab.project_path : ""
   principal_root = "principalSet://iam.googleapis.com/projects/${var.project_number}/locations/global/workloadIdentityPools/${var.pool_id}"
   deployer       = "${local.principal_root}/attribute.deploy/${local.repository}@${var.environment}"
   planner        = "${local.principal_root}/attribute.repository/${local.repository}"
-
-  # The only project roles the deploy account may grant or revoke: its own, the plan
-  # account's, and those the rest of the stack grants (var.grantable_roles). Never project
-  # IAM admin itself: granted unconditioned to an account the deployer can impersonate, it
-  # would lift the limit. So a change of the deploy account's own IAM admin binding (this
-  # condition included) is applied by a project owner, as the first apply is.
-  project_iam_admin = "roles/resourcemanager.projectIamAdmin"
-  grantable_roles = sort(setsubtract(
-    concat(var.deploy_roles, var.plan_roles, var.grantable_roles), [local.project_iam_admin]
-  ))
 }
 
 resource "google_iam_workload_identity_pool" "this" {
@@ -96,23 +88,12 @@ resource "google_service_account_iam_member" "plan_workload_identity" {
 }
 
 resource "google_project_iam_member" "deploy" {
-  #checkov:skip=CKV_GCP_49:the deploy account creates and binds this environment's service accounts, which is what apply manages; only the environment's CI jobs can use it
+  #checkov:skip=CKV_GCP_49:cloudbuild.builds.editor submits builds; the deploy account may act only as image-build and training (bindings on those accounts, in infra/bootstrap) and administers no service account
   for_each = toset(var.deploy_roles)
 
   project = var.project_id
   role    = each.value
   member  = google_service_account.deploy.member
-
-  # Project IAM admin could grant anyone anything, owner and editor included (itself too):
-  # it may add or remove only the project roles this stack manages.
-  dynamic "condition" {
-    for_each = each.value == local.project_iam_admin ? [1] : []
-    content {
-      title       = "only-the-stack-s-roles"
-      description = "Grants and revocations limited to the project roles the stack manages."
-      expression  = "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(${jsonencode(local.grantable_roles)})"
-    }
-  }
 }
 
 resource "google_project_iam_member" "plan" {

@@ -1,6 +1,22 @@
 variable "deploy_roles" {
-  description = "Project roles of the deploy service account (what `terraform apply` of this environment manages)."
+  description = "Project roles of the deploy service account (what `terraform apply` of this environment manages): none that administers IAM."
   type        = list(string)
+
+  validation {
+    condition = length(setintersection(var.deploy_roles, [
+      "roles/owner",
+      "roles/editor",
+      "roles/iam.securityAdmin",
+      "roles/iam.serviceAccountAdmin",
+      "roles/iam.serviceAccountKeyAdmin",
+      "roles/iam.serviceAccountTokenCreator",
+      "roles/iam.serviceAccountUser",
+      "roles/iam.workloadIdentityPoolAdmin",
+      "roles/iam.roleAdmin",
+      "roles/resourcemanager.projectIamAdmin",
+    ])) == 0
+    error_message = "deploy_roles must not administer IAM (owner, editor, security, service account, workload identity pool, role or project IAM admin, token creator, service account user): CI could change who CI is. Grant such access in infra/bootstrap, to a named account."
+  }
 }
 
 variable "environment" {
@@ -28,17 +44,6 @@ variable "gitlab" {
     host         = optional(string, "https://gitlab.com")
   })
   default = null
-}
-
-variable "grantable_roles" {
-  description = "Project roles the rest of the stack grants: besides deploy_roles and plan_roles, the only ones the deploy account's project IAM admin may grant or revoke."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = length(setintersection(var.grantable_roles, ["roles/owner", "roles/editor", "roles/resourcemanager.projectIamAdmin"])) == 0
-    error_message = "grantable_roles must not hold roles/owner, roles/editor or roles/resourcemanager.projectIamAdmin: those would undo the limit."
-  }
 }
 
 variable "plan_roles" {

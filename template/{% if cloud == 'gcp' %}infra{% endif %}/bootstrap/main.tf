@@ -1,7 +1,12 @@
 # Applied once per environment, before anything else, with local state and a person's
 # credentials (gcloud auth application-default login): it creates the environment's
 # project on the billing account, under the organisation or folder of the answers, enables
-# the APIs the stack uses, and creates the bucket that holds the environment's state.
+# the APIs the stack uses, creates the bucket that holds the environment's state, and
+# creates every identity: CI's (Workload Identity pool, deploy and plan service accounts,
+# their roles) and the workloads' (training, image-build), with who may act as them.
+# CI applies the stack with the deploy account, which administers no IAM: it cannot change
+# who CI is, what it may do or which repository the pool trusts. A change of those is this
+# apply again, by a person (dayone's docs/decisions/0006-gcp-ci-identities-in-bootstrap.md).
 #
 #   make infra-bootstrap ENV=dev
 #
@@ -68,6 +73,47 @@ resource "google_project_iam_audit_config" "storage" {
   audit_log_config {
     log_type = "DATA_WRITE"
   }
+}
+
+# ---- Identities: set here, by a person, never by CI ------------------------------------------
+
+locals {
+  # What CI's apply of the environment manages, and nothing beyond the project; no role that
+  # administers IAM (gcp_wif refuses those). aiplatform.user: CI submits the Vertex AI training
+  # job of a commit (`train --remote`) as `training`; cloudbuild.builds.editor: it builds the
+  # image as `image-build` (it may act as those two accounts, see module.service_accounts).
+  deploy_roles = [
+    "roles/aiplatform.user",
+    "roles/artifactregistry.admin",
+    "roles/bigquery.admin",
+    "roles/cloudbuild.builds.editor",
+    "roles/monitoring.notificationChannelEditor",
+    "roles/serviceusage.serviceUsageConsumer",
+    "roles/storage.admin",
+  ]
+  # The IAM API is on before any identity is made (an implicit dependency).
+  iam_project_id = google_project_service.this["iam.googleapis.com"].project
+}
+
+module "ci" {
+  source = "../modules/gcp_wif"
+  count  = var.ci == "none" ? 0 : 1
+
+  deploy_roles   = local.deploy_roles
+  environment    = var.environment
+  github         = var.ci == "github" ? { repository = var.repository } : null
+  gitlab         = var.ci == "gitlab" ? { project_path = var.repository } : null
+  project_id     = local.iam_project_id
+  project_number = google_project.this.number
+  state_bucket   = module.state_backend.bucket_name
+}
+
+module "service_accounts" {
+  source = "../modules/gcp_service_accounts"
+
+  developer_reader = var.environment == "dev"
+  job_submitters   = var.ci == "none" ? [] : [module.ci[0].deploy_service_account_member]
+  project_id       = local.iam_project_id
 }
 
 module "state_backend" {

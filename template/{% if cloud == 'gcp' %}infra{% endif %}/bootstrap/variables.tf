@@ -7,6 +7,17 @@ variable "billing_account" {
   type        = string
 }
 
+variable "ci" {
+  description = "CI service trusted through Workload Identity Federation: github, gitlab or none."
+  type        = string
+  default     = "none"
+
+  validation {
+    condition     = contains(["github", "gitlab", "none"], var.ci)
+    error_message = "ci must be github, gitlab or none."
+  }
+}
+
 variable "environment" {
   description = "Environment whose project and state bucket this creates: dev, staging or prod."
   type        = string
@@ -41,4 +52,10 @@ variable "project_prefix" {
 variable "region" {
   description = "Region of the state bucket."
   type        = string
+}
+
+variable "repository" {
+  description = "Repository path on the CI host, the only one the Workload Identity pool trusts."
+  type        = string
+  default     = ""
 }

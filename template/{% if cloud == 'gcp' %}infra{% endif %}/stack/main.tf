@@ -1,6 +1,6 @@
 # The one definition of a GCP environment. dev, staging and prod call this with their own
 # terraform.tfvars.json; each environment is its own project, "<project_prefix>-<env>",
-# created (with its APIs and state bucket) by infra/bootstrap.
+# created (with its APIs, state bucket and identities) by infra/bootstrap.
 
 locals {
   project_id_of = { for env in ["dev", "staging", "prod"] : env => "${var.project_prefix}-${env}" }
@@ -8,27 +8,20 @@ locals {
 
   # Production data may be read from dev, never written: prod's raw and processed buckets
   # and its dataset grant dev's training account and dev's developer reader account viewer
-  # roles. Their e-mails follow from dev's project id; dev is applied before prod (the
-  # promotion order), so they exist when prod's grants are made.
+  # roles. Their e-mails follow from dev's project id; dev's bootstrap makes them, before
+  # prod is applied (the promotion order).
   dev_readers = [
     "serviceAccount:training@${local.project_id_of["dev"]}.iam.gserviceaccount.com",
     "serviceAccount:prod-data-reader@${local.project_id_of["dev"]}.iam.gserviceaccount.com",
   ]
 
-  # What CI's apply of this environment manages, and nothing beyond the project.
-  # aiplatform.user: CI submits the Vertex AI training job of a commit (`train --remote`).
-  deploy_roles = [
-    "roles/aiplatform.user",
-    "roles/artifactregistry.admin",
-    "roles/bigquery.admin",
-    "roles/cloudbuild.builds.editor",
-    "roles/iam.serviceAccountAdmin",
-    "roles/iam.workloadIdentityPoolAdmin",
-    "roles/monitoring.notificationChannelEditor",
-    "roles/resourcemanager.projectIamAdmin",
-    "roles/serviceusage.serviceUsageConsumer",
-    "roles/storage.admin",
-  ]
+  # The service accounts infra/bootstrap made (modules/gcp_service_accounts, gcp_wif): CI
+  # uses them, and grants them access to this environment's resources, but cannot make,
+  # change or bind them (dayone's docs/decisions/0006-gcp-ci-identities-in-bootstrap.md).
+  account_of = {
+    for name in ["ci-deploy", "ci-plan", "image-build", "training"] :
+    name => "${name}@${local.project_id}.iam.gserviceaccount.com"
+  }
 }
 
 data "google_project" "this" {
@@ -42,8 +35,10 @@ module "data_lake" {
   location                          = var.region
   name_prefix                       = local.project_id
   noncurrent_version_retention_days = var.data_retention_days
+  pipeline_member                   = "serviceAccount:${local.account_of["training"]}"
   project_id                        = local.project_id
   read_only_members                 = var.environment == "prod" ? local.dev_readers : []
+  source_readers                    = ["serviceAccount:${local.account_of["image-build"]}"]
 }
 
 module "artifact_registry" {
@@ -51,44 +46,9 @@ module "artifact_registry" {
 
   location      = var.region
   project_id    = local.project_id
+  readers       = ["serviceAccount:${local.account_of["training"]}"]
   repository_id = "images"
-}
-
-module "service_accounts" {
-  source = "../modules/gcp_service_accounts"
-
-  buckets             = module.data_lake.bucket_names
-  dataset_id          = module.data_lake.dataset_id
-  developer_reader    = var.environment == "dev"
-  job_submitters      = var.ci == "none" ? [] : [module.wif[0].deploy_service_account_member]
-  project_id          = local.project_id
-  repository_location = var.region
-  repository_name     = module.artifact_registry.repository_id
-}
-
-module "wif" {
-  source = "../modules/gcp_wif"
-  count  = var.ci == "none" ? 0 : 1
-
-  deploy_roles = local.deploy_roles
-  environment  = var.environment
-  github       = var.ci == "github" ? { repository = var.repository } : null
-  gitlab       = var.ci == "gitlab" ? { project_path = var.repository } : null
-  # The deploy account's project IAM admin may grant these and its own roles, nothing else.
-  grantable_roles = concat(module.service_accounts.project_roles, module.cloud_build.project_roles)
-  project_id      = local.project_id
-  project_number  = data.google_project.this.number
-  state_bucket    = "${local.project_id}-tfstate"
-}
-
-module "cloud_build" {
-  source = "../modules/gcp_cloud_build"
-
-  project_id          = local.project_id
-  repository_location = var.region
-  repository_name     = module.artifact_registry.repository_id
-  source_bucket       = module.data_lake.bucket_names["artifacts"]
-  submitters          = var.ci == "none" ? [] : [module.wif[0].deploy_service_account_member]
+  writers       = ["serviceAccount:${local.account_of["image-build"]}"]
 }
 
 module "budget" {

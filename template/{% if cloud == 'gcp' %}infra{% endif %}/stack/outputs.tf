@@ -9,18 +9,18 @@ output "dataset_id" {
 }
 
 output "deploy_service_account" {
-  description = "Service account CI's apply jobs of this environment act as (null without CI)."
-  value       = var.ci == "none" ? null : module.wif[0].deploy_service_account
+  description = "Service account CI's apply jobs of this environment act as (null without CI; made by infra/bootstrap)."
+  value       = var.ci == "none" ? null : local.account_of["ci-deploy"]
 }
 
 output "image_build_service_account" {
-  description = "Service account Cloud Build runs the image build as."
-  value       = module.cloud_build.service_account_email
+  description = "Service account Cloud Build runs the image build as (made by infra/bootstrap)."
+  value       = local.account_of["image-build"]
 }
 
 output "plan_service_account" {
-  description = "Read-only service account CI's plan jobs act as (null without CI)."
-  value       = var.ci == "none" ? null : module.wif[0].plan_service_account
+  description = "Read-only service account CI's plan jobs act as (null without CI; made by infra/bootstrap)."
+  value       = var.ci == "none" ? null : local.account_of["ci-plan"]
 }
 
 output "project_id" {
@@ -34,11 +34,6 @@ output "repository_url" {
 }
 
 output "training_service_account" {
-  description = "Service account Vertex AI training jobs run as."
-  value       = module.service_accounts.training_email
-}
-
-output "workload_identity_provider" {
-  description = "The CI's Workload Identity provider (null without CI)."
-  value       = var.ci == "none" ? null : module.wif[0].workload_identity_provider
+  description = "Service account Vertex AI training jobs run as (made by infra/bootstrap)."
+  value       = local.account_of["training"]
 }

@@ -58,9 +58,3 @@ variable "region" {
   description = "Region of every regional resource."
   type        = string
 }
-
-variable "repository" {
-  description = "Repository path on the CI host, trusted by the CI's identity provider."
-  type        = string
-  default     = ""
-}

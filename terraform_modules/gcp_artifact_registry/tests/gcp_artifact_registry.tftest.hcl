@@ -25,6 +25,20 @@ run "immutable_docker_repository" {
   }
 }
 
+run "readers_pull_and_writers_push" {
+  command = plan
+
+  variables {
+    readers = ["serviceAccount:training@example-project-dev.iam.gserviceaccount.com"]
+    writers = ["serviceAccount:image-build@example-project-dev.iam.gserviceaccount.com"]
+  }
+
+  assert {
+    condition     = [for m in google_artifact_registry_repository_iam_member.readers : m.role] == ["roles/artifactregistry.reader"] && [for m in google_artifact_registry_repository_iam_member.writers : m.role] == ["roles/artifactregistry.writer"]
+    error_message = "Readers pull and writers push, with the narrowest roles."
+  }
+}
+
 run "refuses_upper_case_id" {
   command = plan
 

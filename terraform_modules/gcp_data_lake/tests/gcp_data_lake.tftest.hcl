@@ -37,6 +37,40 @@ run "four_private_versioned_buckets" {
     condition     = length(google_storage_bucket_iam_member.read_only) == 0 && length(google_bigquery_dataset_iam_member.read_only) == 0
     error_message = "No reader is granted anything unless asked."
   }
+
+  assert {
+    condition     = length(google_storage_bucket_iam_member.pipeline) == 0 && length(google_bigquery_dataset_iam_member.pipeline) == 0 && length(google_storage_bucket_iam_member.source_readers) == 0
+    error_message = "Neither the pipeline nor the build is granted anything unless named."
+  }
+}
+
+run "pipeline_reads_raw_and_writes_the_rest" {
+  command = plan
+
+  variables {
+    pipeline_member = "serviceAccount:training@example-project-prod.iam.gserviceaccount.com"
+    source_readers  = ["serviceAccount:image-build@example-project-prod.iam.gserviceaccount.com"]
+  }
+
+  assert {
+    condition     = google_storage_bucket_iam_member.pipeline["raw"].role == "roles/storage.objectViewer"
+    error_message = "The pipeline only reads raw data."
+  }
+
+  assert {
+    condition     = alltrue([for p in ["processed", "models", "artifacts"] : google_storage_bucket_iam_member.pipeline[p].role == "roles/storage.objectUser"])
+    error_message = "The pipeline writes processed data, models and artifacts."
+  }
+
+  assert {
+    condition     = google_bigquery_dataset_iam_member.pipeline[0].role == "roles/bigquery.dataEditor"
+    error_message = "The pipeline edits the dataset's tables."
+  }
+
+  assert {
+    condition     = [for g in google_storage_bucket_iam_member.source_readers : "${g.bucket} ${g.role}"] == ["example-project-prod-artifacts roles/storage.objectViewer"]
+    error_message = "The build reads the artifacts bucket (its source), nothing else."
+  }
 }
 
 run "readers_get_read_only_data_access" {

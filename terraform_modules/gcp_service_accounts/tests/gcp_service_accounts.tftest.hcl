@@ -1,39 +1,33 @@
-mock_provider "google" {}
+mock_provider "google" {
+  override_during = plan
 
-variables {
-  buckets = {
-    raw       = "p-dev-raw"
-    processed = "p-dev-processed"
-    models    = "p-dev-models"
-    artifacts = "p-dev-artifacts"
+  mock_resource "google_service_account" {
+    defaults = {
+      name = "projects/p-dev/serviceAccounts/mocked@p-dev.iam.gserviceaccount.com"
+    }
   }
-  dataset_id          = "lake"
-  project_id          = "p-dev"
-  repository_location = "europe-west1"
-  repository_name     = "projects/p-dev/locations/europe-west1/repositories/images"
 }
 
-run "training_reads_raw_and_writes_the_rest" {
+variables {
+  project_id = "p-dev"
+}
+
+run "workload_accounts_have_narrow_project_roles" {
   command = plan
 
   assert {
-    condition     = google_storage_bucket_iam_member.training["raw"].role == "roles/storage.objectViewer"
-    error_message = "Training only reads raw data."
+    condition     = toset([for m in google_project_iam_member.training : m.role]) == toset(["roles/aiplatform.user", "roles/bigquery.jobUser", "roles/logging.logWriter"])
+    error_message = "Training runs Vertex AI jobs, BigQuery jobs and writes logs, nothing else project-wide."
   }
 
   assert {
-    condition     = alltrue([for p in ["processed", "models", "artifacts"] : google_storage_bucket_iam_member.training[p].role == "roles/storage.objectUser"])
-    error_message = "Training writes processed data, models and artifacts."
+    condition     = toset([for m in google_project_iam_member.build : m.role]) == toset(["roles/logging.logWriter"])
+    error_message = "The only project-wide role of the build is writing its logs."
   }
 
   assert {
-    condition     = !anytrue([for m in google_project_iam_member.training : contains(["roles/owner", "roles/editor", "roles/storage.admin"], m.role)])
-    error_message = "Training has no broad project role."
-  }
-
-  assert {
-    condition     = length(google_service_account_iam_member.training_job_submitters) == 0
-    error_message = "Nobody may act as the training account unless listed."
+    condition     = length(google_service_account_iam_member.training_job_submitters) == 0 && length(google_service_account_iam_member.build_submitters) == 0
+    error_message = "Nobody may act as a workload account unless listed."
   }
 
   assert {
@@ -55,7 +49,7 @@ run "dev_has_a_reader_without_roles" {
   }
 }
 
-run "listed_submitters_may_run_jobs_as_training" {
+run "listed_submitters_may_run_jobs_and_builds" {
   command = plan
 
   variables {
@@ -63,12 +57,12 @@ run "listed_submitters_may_run_jobs_as_training" {
   }
 
   assert {
-    condition     = toset(keys(google_service_account_iam_member.training_job_submitters)) == toset(["serviceAccount:ci-deploy@p-dev.iam.gserviceaccount.com"])
-    error_message = "Only the listed submitters may act as the training account."
+    condition     = toset(keys(google_service_account_iam_member.training_job_submitters)) == toset(["serviceAccount:ci-deploy@p-dev.iam.gserviceaccount.com"]) && toset(keys(google_service_account_iam_member.build_submitters)) == toset(["serviceAccount:ci-deploy@p-dev.iam.gserviceaccount.com"])
+    error_message = "Only the listed submitters may act as the training and image-build accounts."
   }
 
   assert {
-    condition     = alltrue([for m in google_service_account_iam_member.training_job_submitters : m.role == "roles/iam.serviceAccountUser"])
-    error_message = "Submitters get actAs on the training account, nothing more."
+    condition     = alltrue([for m in concat(values(google_service_account_iam_member.training_job_submitters), values(google_service_account_iam_member.build_submitters)) : m.role == "roles/iam.serviceAccountUser"])
+    error_message = "Submitters get actAs on the workload accounts, nothing more."
   }
 }

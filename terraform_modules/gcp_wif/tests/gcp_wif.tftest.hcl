@@ -83,33 +83,24 @@ run "refuses_an_unknown_environment" {
   expect_failures = [var.environment]
 }
 
-run "deploy_iam_admin_grants_only_the_stack_s_roles" {
+run "refuses_a_deploy_role_that_administers_iam" {
   command = plan
 
   variables {
-    deploy_roles    = ["roles/resourcemanager.projectIamAdmin", "roles/storage.admin"]
-    github          = { repository = "my-org/example-project" }
-    grantable_roles = ["roles/aiplatform.user", "roles/logging.logWriter"]
+    deploy_roles = ["roles/storage.admin", "roles/iam.serviceAccountAdmin"]
+    github       = { repository = "my-org/example-project" }
   }
 
-  assert {
-    condition     = one(google_project_iam_member.deploy["roles/resourcemanager.projectIamAdmin"].condition).expression == "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([\"roles/aiplatform.user\",\"roles/logging.logWriter\",\"roles/storage.admin\",\"roles/viewer\"])"
-    error_message = "Project IAM admin may grant the stack's roles only: never owner, editor or itself."
-  }
-
-  assert {
-    condition     = length(google_project_iam_member.deploy["roles/storage.admin"].condition) == 0
-    error_message = "Only the IAM admin binding is conditioned."
-  }
+  expect_failures = [var.deploy_roles]
 }
 
-run "refuses_owner_as_a_grantable_role" {
+run "refuses_the_workload_identity_pool_admin_role" {
   command = plan
 
   variables {
-    github          = { repository = "my-org/example-project" }
-    grantable_roles = ["roles/owner"]
+    deploy_roles = ["roles/iam.workloadIdentityPoolAdmin"]
+    github       = { repository = "my-org/example-project" }
   }
 
-  expect_failures = [var.grantable_roles]
+  expect_failures = [var.deploy_roles]
 }

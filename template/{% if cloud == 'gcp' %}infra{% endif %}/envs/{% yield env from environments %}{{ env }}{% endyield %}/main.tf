@@ -24,5 +24,4 @@ module "stack" {
   force_destroy       = var.force_destroy
   project_prefix      = var.project_prefix
   region              = var.region
-  repository          = var.repository
 }

@@ -55,7 +55,7 @@ variable "region" {
 }
 
 variable "repository" {
-  description = "Repository path on the CI host."
+  description = "Repository path on the CI host (used by infra/bootstrap: the pool trusts it only)."
   type        = string
   default     = ""
 }

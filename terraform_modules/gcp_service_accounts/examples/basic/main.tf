@@ -10,23 +10,16 @@ terraform {
 }
 
 provider "google" {
-  project = "example-project-prod"
+  project = "example-project-dev"
   region  = "europe-west1"
 }
 
 module "service_accounts" {
   source = "../.."
 
-  buckets = {
-    raw       = "example-project-prod-raw"
-    processed = "example-project-prod-processed"
-    models    = "example-project-prod-models"
-    artifacts = "example-project-prod-artifacts"
-  }
-  dataset_id          = "lake"
-  project_id          = "example-project-prod"
-  repository_location = "europe-west1"
-  repository_name     = "projects/example-project-prod/locations/europe-west1/repositories/images"
+  developer_reader = true
+  job_submitters   = ["serviceAccount:ci-deploy@example-project-dev.iam.gserviceaccount.com"]
+  project_id       = "example-project-dev"
 }
 
 output "training_email" {
