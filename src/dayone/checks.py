@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from dayone import check_cache, gcp_schema, iam_scan
+from dayone import check_cache, gcp_iam, gcp_schema, iam_scan
 from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
 from dayone.offline_plan import copy_infra, local_aws, plan_environment
@@ -309,6 +309,16 @@ def gcp_schema_check(context: CheckContext) -> str:
     return summary
 
 
+def gcp_iam_self_escalation(context: CheckContext) -> str:
+    """The GCP project's IAM bindings, evaluated from its Terraform (no emulator of GCP IAM
+    exists): no identity CI can assume can change a CI identity, its keys or tokens, the
+    Workload Identity pool, or grant roles unlimited (see dayone.gcp_iam)."""
+    report = gcp_iam.check_tree(context.project / "infra")
+    if report.findings:
+        raise CheckFailed(report.describe())
+    return report.describe()
+
+
 def gcp_terraform_validate_and_test(context: CheckContext) -> str:
     """`make infra-validate` and `make infra-test` of a GCP project, where the google provider
     can be installed: from the user's own configuration (no mirror) or a mirror that holds
@@ -388,6 +398,13 @@ TERRAFORM_CHECKS: tuple[Check, ...] = (
     Check(
         "GCP schema (offline)",
         gcp_schema_check,
+        _has_gcp,
+        lane=TERRAFORM_LANE,
+        reads=("infra/",),
+    ),
+    Check(
+        "GCP IAM self-escalation (rendered bindings)",
+        gcp_iam_self_escalation,
         _has_gcp,
         lane=TERRAFORM_LANE,
         reads=("infra/",),
