@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from dayone import check_cache, gcp_iam, gcp_schema, iam_scan
+from dayone import check_cache, gcp_schema, iam_scan
 from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
 from dayone.offline_plan import copy_infra, local_aws, plan_environment
@@ -313,6 +313,8 @@ def gcp_iam_self_escalation(context: CheckContext) -> str:
     """The GCP project's IAM bindings, evaluated from its Terraform (no emulator of GCP IAM
     exists): no identity CI can assume can change a CI identity, its keys or tokens, the
     Workload Identity pool, or grant roles unlimited (see dayone.gcp_iam)."""
+    from dayone import gcp_iam  # its parser is loaded for GCP projects only
+
     report = gcp_iam.check_tree(context.project / "infra")
     if report.findings:
         raise CheckFailed(report.describe())
