@@ -9,6 +9,7 @@ document's commands, in order, in one shell (tests/support/docs.py).
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -130,10 +131,40 @@ def test_generated_readme_documents_infra_and_examples(rendered_project: Rendere
     assert "## Infrastructure" in readme
     for needed in ("make infra-local ENV=dev", "make infra-bootstrap ENV=dev", "AWS_PROFILE"):
         assert needed in readme
-    assert f"{read_answers(project)['project_slug']}-<env>-tfstate" in readme
     assert "http://127.0.0.1:5000" in readme
     header = (project / "examples" / "rows.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",") == WINE_FEATURES
+
+
+def _interpolated(expression: str, values: dict[str, str]) -> str:
+    """A Terraform string template of `${var.x}` / `${local.x}` references, evaluated."""
+    return re.sub(r"\$\{(?:var|local)\.(\w+)\}", lambda m: values[m[1]], expression)
+
+
+@pytest.mark.parametrize("name", ["defaults", "gcp"])
+def test_readme_names_the_state_bucket_the_terraform_uses(
+    rendered_project: Rendered, name: str
+) -> None:
+    """The state bucket the README tells a reader about is the one each environment's backend
+    reads and the bootstrap creates (the README once said <slug>-<env>, the code <slug>--<env>)."""
+    project, _env = rendered_project(name)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"`([^`\s]*<env>[^`\s]*-tfstate)`", readme)
+    assert len(quoted) == 1, quoted
+    bootstrap = (project / "infra" / "bootstrap" / "main.tf").read_text(encoding="utf-8")
+    created = re.search(r'(?m)^\s*bucket_name\s*=\s*"([^"]+)"', bootstrap)
+    assert created, "infra/bootstrap/main.tf names no bucket_name"
+    for env in ("dev", "staging", "prod"):
+        expected = quoted[0].replace("<env>", env)
+        backend = (project / "infra" / "envs" / env / "backend.tf").read_text(encoding="utf-8")
+        assert re.search(r'(?m)^\s*bucket\s*=\s*"([^"]+)"', backend)[1] == expected  # type: ignore[index]
+        tfvars = json.loads(
+            (project / "infra" / "envs" / env / "terraform.tfvars.json").read_text("utf-8")
+        )
+        values = {key: str(value) for key, value in tfvars.items()}
+        if "project_prefix" in values:  # GCP: each environment is the project <prefix>-<env>
+            values["project_id"] = f"{values['project_prefix']}-{env}"
+        assert _interpolated(created[1], values) == expected, env
 
 
 def test_python_only_readme_has_no_infra_section(rendered_project: Rendered) -> None:
