@@ -447,6 +447,8 @@ def test_day_two_runs_as_the_docs_say(tmp_path: Path) -> None:
     predictions = (project / "outputs" / "predictions.csv").read_text(encoding="utf-8")
     assert predictions.splitlines()[0].startswith("prediction,probability_")
     assert len(predictions.splitlines()) == 4  # header and the three example rows
+    promoted = _said_by(said, f"make promote RUN={day_one[1]}")
+    assert f"churn-model@dev: version 1 (run {day_one[1]})" in promoted, promoted
     good, bad = (_said_by(said, c.text) for c in readme if c.text.startswith("curl "))
     assert "\nHTTP 200\n" in good and '"predictions":' in good, good
     assert "\nHTTP 422\n" in bad and '"detail":"rows[0].alcohol:' in bad, bad
@@ -472,6 +474,15 @@ def test_day_two_runs_as_the_docs_say(tmp_path: Path) -> None:
     assert "<<<<<<< before updating" in merged and ">>>>>>> after updating" in merged
     assert edited in merged and released in merged  # nothing lost: both sides are there
     assert git(project, "log", "-1", "--format=%H", "HEAD~1").strip() == day_two
+    # The update's own changes, the conflict among them, and nothing else touched.
+    changed = _status(project).splitlines()
+    assert "UU src/churn_model/preprocess.py" in changed, changed
+    assert set(changed) <= {
+        "UU src/churn_model/preprocess.py",
+        " M .copier-answers.yml",
+        " M infra/VERSION",
+        " M uv.lock",
+    }, changed
     assert (project / "outputs" / "predictions.csv").is_file()
 
     # ---- resolved (the user's line kept), the README's make check is green again -----------

@@ -24,6 +24,7 @@ import os
 import re
 import shlex
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,7 +213,7 @@ def script(
         lines.append(f"echo {shlex.quote('$ ' + text)} >&2")
         ready = SERVERS.get((doc, command.key))
         if ready is not None:
-            log = (logs or Path("/tmp")) / f"server-{index}.log"
+            log = (logs or Path(tempfile.gettempdir())) / f"server-{index}.log"
             lines.append(f'docs_start {shlex.quote(text)} "{ready}" {shlex.quote(str(log))}')
         else:
             lines.append(text)
