@@ -96,8 +96,8 @@ def test_not_run_list_is_pinned() -> None:
         (GENERATED, "make serve"),
         (
             GENERATED,
-            "uv run --group ui mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db "
-            "--workers 1",
+            "uv run --isolated --group ui mlflow ui --backend-store-uri "
+            "sqlite:///mlruns/mlflow.db --workers 1",
         ),
     ]
     assert sorted(PLACEHOLDERS) == ["RUN_ID"]
@@ -187,7 +187,8 @@ def test_the_mlflow_ui_is_the_locked_mlflow(rendered_project: Rendered) -> None:
     project, _env = rendered_project("defaults")
     commands = [c.key for c in _commands(GENERATED, project) if "mlflow ui" in c.key]
     assert commands == [
-        "uv run --group ui mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --workers 1"
+        "uv run --isolated --group ui mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db "
+        "--workers 1"
     ]
     lock = (project / "uv.lock").read_text(encoding="utf-8")
     versions = dict(re.findall(r'(?m)^name = "(mlflow(?:-skinny)?)"\nversion = "([^"]+)"', lock))
@@ -454,6 +455,11 @@ def test_day_two_runs_as_the_docs_say(tmp_path: Path) -> None:
     assert "\nHTTP 422\n" in bad and '"detail":"rows[0].alcohol:' in bad, bad
     assert re.search(r"docs: http://127\.0\.0\.1:\d+/ answered 200 .*<title>MLflow", said), said
     assert "does not match the project environment path" not in said  # no VIRTUAL_ENV noise
+    # The UI left .venv as `uv sync` made it: the full mlflow there would share mlflow-skinny's
+    # files, and the next `uv sync` (make setup, dayone check) would remove both.
+    assert not list((project / ".venv").glob("lib/python*/site-packages/mlflow-[0-9]*")), (
+        "the MLflow UI installed the full mlflow into .venv"
+    )
 
     # ---- the work committed; a template release changes the line the user edited -----------
     git(project, "commit", "--quiet", "--all", "-m", "Day two: preprocess docstring")

@@ -77,7 +77,8 @@ SERVERS: dict[tuple[str, str], str] = {
     ("generated README.md", "make serve"): "http://127.0.0.1:${PORT:-8000}/health",
     (
         "generated README.md",
-        "uv run --group ui mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --workers 1",
+        "uv run --isolated --group ui mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db "
+        "--workers 1",
     ): "http://127.0.0.1:${MLFLOW_PORT:-5000}/",
 }
 # Words of a command the reader replaces with their own value, and what stands for them.
