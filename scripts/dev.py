@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up this repository's environments, then run the main job or the test suite.
 
-    python3 scripts/dev.py setup   only create the environments (then: . .venv/bin/activate)
+    python3 scripts/dev.py setup   only create the environments (then put .venv/bin on PATH)
     python3 scripts/dev.py demo    render a default project and prove it green
     python3 scripts/dev.py test    run the whole test suite (what .ci/run calls)
 
@@ -10,7 +10,8 @@ One virtual environment is made: .venv for dayone and its test tools. The checke
 what would clash with copier (checkov, cloudsplaining, and zizmor and check-jsonschema with
 them) run as generated projects run them, through `uv tool run` at pinned versions, each in
 an environment uv caches; setup fills that cache once so that later runs work offline.
-`. .venv/bin/activate` puts dayone, uv and copier on PATH.
+`export PATH="$PWD/.venv/bin:$PATH"` puts dayone, uv and copier on PATH (not `activate`: an
+active virtualenv is not a generated project's own, and uv warns about it in every project).
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def setup() -> dict[str, str]:
     print(
         f"dev: environments ready in {time.monotonic() - started:.0f}s "
         "(.venv: dayone, uv and the test tools; checkers in uv's cache). "
-        "To use them yourself: . .venv/bin/activate",
+        'To use them yourself: export PATH="$PWD/.venv/bin:$PATH"',
         flush=True,
     )
     return env

@@ -340,7 +340,13 @@ BAD = [
         ci="gitlab",
     ),
     # ---- Google Cloud (cloud=gcp): project ids <prefix>-<env> are 6 to 30 characters -------
-    bad("gcp_billing_account", "", "gcp_billing_account must be", "gcp-billing-empty", cloud="gcp"),
+    bad(
+        "gcp_billing_account",
+        "",
+        "cloud=gcp needs gcp_billing_account",
+        "gcp-billing-empty",
+        cloud="gcp",
+    ),
     bad(
         "gcp_billing_account",
         "01a2b3-c4d5e6-f7a8b9",

@@ -6,8 +6,10 @@ checks tracked files) and runs the CLI as a user would.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -161,3 +163,87 @@ def test_a_checker_missing_offline_is_named_with_the_fix(
     assert exit_code == 1
     assert "check-jsonschema==0.28.0" in output
     assert "not in uv's cache and PyPI cannot be reached" in output
+    # doctor's own fix for that checker, ready to paste
+    assert "tool run --from check-jsonschema==0.28.0 python -c pass" in output
+
+
+def test_no_provider_mirror_offline_prints_doctors_fix(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    """No DAYONE_TF_MIRROR, no implied mirror, and the registry unreachable (a proxy on a
+    closed port makes it so on any machine): each Terraform step fails, and says what to do."""
+    project, env = rendered_project("defaults")
+    home = tmp_path / "home"  # no ~/.terraform.d/plugins, no ~/.terraformrc
+    home.mkdir()
+    offline: dict[str, str | None] = {
+        **env,
+        "DAYONE_TF_MIRROR": None,
+        "TF_CLI_CONFIG_FILE": None,
+        "HOME": str(home),
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+    }
+    result = CliRunner().invoke(
+        app, ["check", str(project), "--only", "terraform validate", "--no-cache"], env=offline
+    )
+    output = result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert "could not connect to registry.terraform.io" in output
+    hint = next(line for line in output.splitlines() if "Terraform could not reach" in line)
+    assert "`dayone doctor`" in hint and "export DAYONE_TF_MIRROR=" in hint, hint
+
+
+# ---- the generated `make check`: the same judgement as dayone check -----------------------
+
+PLANTED_TARGETS = (
+    "\nplanted-noop:\n\t@echo nothing written\n"
+    "\nplanted-writer:\n\techo report > report.txt\n\techo appended >> README.md\n"
+)
+
+
+def _make(project: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    done = subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_make_check_blames_the_checks_not_the_users_edits(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    """Uncommitted edits (the Makefile's own planted targets among them) pass `make check`;
+    a step that writes into the tree fails it, naming only what the step wrote."""
+    project, _env = rendered_project("cloud-none")
+    clone = _clone(project, tmp_path / "make-check")
+    package = read_answers(clone)["package_name"]
+    with (clone / "Makefile").open("a", encoding="utf-8") as makefile:
+        makefile.write(PLANTED_TARGETS)
+    module = clone / "src" / package / "preprocess.py"
+    module.write_text(module.read_text(encoding="utf-8").replace('"""', '"""Edited. ', 1))
+    (clone / "notes.txt").write_text("ideas\n", encoding="utf-8")
+
+    passed, output = _make(clone, "check", "CHECKS=planted-noop")
+    assert passed == 0, output
+
+    failed, output = _make(clone, "check", "CHECKS=planted-writer")
+    assert failed != 0
+    named = [line for line in output.splitlines() if line[:2] in ("A ", "M ", "D ")]
+    assert named == ["M README.md", "A report.txt"], output
+
+
+def test_make_targets_ignore_a_virtualenv_active_in_the_shell(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    """A project made from a shell where dayone's virtualenv is active: uv would warn on every
+    command that VIRTUAL_ENV is not the project's environment; make drops it."""
+    project, env = rendered_project("cloud-none")
+    clone = _clone(project, tmp_path / "active-venv")
+    foreign = {**os.environ, **env, "VIRTUAL_ENV": str(Path(sys.executable).parent.parent)}
+    code, output = _make(clone, "setup", env=foreign)
+    assert code == 0, output
+    assert "does not match the project environment path" not in output, output

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,10 @@ from dayone.cli import app
 from dayone.updating import find_conflicts, newest_release, parse_version
 from tests.support.project import REPO_ROOT
 from tests.support.pythons import find_python
+from tests.support.releases import GIT_IDENTITY
+from tests.support.releases import append as _append
+from tests.support.releases import git as _git
+from tests.support.releases import replace_line as _replace_line
 
 OLD, NEW = "v1.0.0", "v1.1.0"
 RELEASE_NOTE = "release 1.1.0"
@@ -29,12 +32,6 @@ RELEASE_NOTE = "release 1.1.0"
 TEAM_OWNED_PREFIXES = ("README.md", "LICENSE", "experiments/", "configs/")
 # Infrastructure is a separate piece of work; the tfvars part runs once it exists.
 TFVARS = "infra/envs/dev/terraform.tfvars.json"
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Update Test",
-    "GIT_AUTHOR_EMAIL": "update-test@example.com",
-    "GIT_COMMITTER_NAME": "Update Test",
-    "GIT_COMMITTER_EMAIL": "update-test@example.com",
-}
 
 runner = CliRunner()
 
@@ -45,13 +42,6 @@ def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(key, value)
 
 
-def _git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_IDENTITY}
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout
-
-
 # ---- the throwaway template with two releases --------------------------------------------
 
 
@@ -59,18 +49,6 @@ def _git(repo: Path, *args: str) -> str:
 class Releases:
     source: Path
     configs_file: str | None  # a configs/ file the release changed, when the template has one
-
-
-def _replace_line(path: Path, index: int, new_line: str, *, expect_prefix: str) -> None:
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    assert lines[index].startswith(expect_prefix), f"{path}: line {index + 1} is {lines[index]!r}"
-    lines[index] = new_line + "\n"
-    path.write_text("".join(lines), encoding="utf-8")
-
-
-def _append(path: Path, text: str) -> None:
-    content = path.read_text(encoding="utf-8")
-    path.write_text(content.rstrip("\n") + "\n" + text + "\n", encoding="utf-8")
 
 
 def _release_changes(template: Path) -> str | None:

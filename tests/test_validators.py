@@ -258,3 +258,47 @@ def test_gcp_validators(
     assert refusal is not None
     assert f"question '{question}'" in refusal and message in refusal
     assert not (tmp_path / "p").exists()
+
+
+def test_gcp_example_of_the_docs_is_accepted(tmp_path: Path, fast_template: str) -> None:
+    """docs/gcp.md's command line names a billing account id: it must pass the validator."""
+    import re
+
+    from tests.support.project import REPO_ROOT
+
+    text = (REPO_ROOT / "docs" / "gcp.md").read_text(encoding="utf-8")
+    examples = re.findall(r"--data gcp_billing_account=(\S+?)`", text)
+    assert examples, "docs/gcp.md shows no --data gcp_billing_account=... example"
+    for example in examples:
+        answers = {"project_name": "valid-name", "cloud": "gcp", "gcp_billing_account": example}
+        assert try_render(fast_template, tmp_path / example, answers) is None, example
+
+
+def test_gcp_with_defaults_says_the_billing_account_is_needed() -> None:
+    """`--defaults --data cloud=gcp` has no billing account: the one line says which answer
+    is missing and how to give it, and the question's help and the quickstart say so too."""
+    from tests.support.answer_grammar import _CONFIG
+    from tests.support.project import REPO_ROOT
+
+    with_defaults = render_refusal({"cloud": "gcp"})
+    assert "cloud=gcp needs gcp_billing_account" in with_defaults
+    assert "--data gcp_billing_account=" in with_defaults
+    help_text = str(_CONFIG["gcp_billing_account"]["help"])
+    assert help_text.startswith("Required for GCP, no default")
+    quickstart = (REPO_ROOT / "docs" / "quickstart.md").read_text(encoding="utf-8")
+    assert "--data cloud=gcp --data gcp_billing_account=" in quickstart
+
+
+def render_refusal(data: dict[str, str]) -> str:
+    """The one error line of `dayone new --defaults` with these answers (nothing written)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        dest = Path(scratch) / "churn-gcp"
+        args = [arg for key, value in data.items() for arg in ("--data", f"{key}={value}")]
+        result = render(dest, None, *args)
+        assert result.exit_code == 1
+        assert not dest.exists()
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        return lines[0]

@@ -10,7 +10,6 @@ lock files never touch the user's tree.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +25,8 @@ from typing import Any
 from dayone import check_cache, gcp_schema, iam_scan
 from dayone.answers import read_project_answers
 from dayone.errors import DayoneError
+from dayone.failure_hints import with_known_fix
+from dayone.gitrepo import snapshot_changes, work_tree_snapshot
 from dayone.offline_plan import copy_infra, local_aws, plan_environment
 from dayone.terraform import (
     GOOGLE_PROVIDER,
@@ -38,6 +39,8 @@ from dayone.terraform import (
 from dayone.tools import project_environment, uv_executable
 
 TAIL_LINES = 30
+# How often `dayone check` says which steps are still running (at least every 10 s).
+HEARTBEAT_SECONDS = 10.0
 ENVIRONMENTS = ("dev", "staging", "prod")
 
 
@@ -74,6 +77,9 @@ class CheckContext:
     applied_policies: dict[str, Path] = field(default_factory=dict)
     # The project's files, listed once for the cache keys.
     files: list[str] | None = None
+    # The work tree as the check found it (gitrepo.work_tree_snapshot): uncommitted edits
+    # are the user's, so "tree unchanged" compares against this, never against HEAD.
+    tree_before: str | None = None
 
     @cached_property
     def terraform(self) -> Terraform:
@@ -186,12 +192,25 @@ def command(
     return run
 
 
+TREE_CHECK = "tree unchanged by checks"
+
+
 def tree_unchanged(context: CheckContext) -> str:
-    """After the hooks ran, nothing may have changed: a green repo stays as committed."""
-    status = command("git", "status", "--porcelain")(context).strip()
-    if status:
-        raise CheckFailed(f"the checks changed the tree:\n{status}")
-    return "clean"
+    """The checks leave the work tree as they found it; the user's own uncommitted edits
+    were there before, so they are not counted. A formatter hook that rewrites a file fails
+    here, whoever last edited that file: the check reports, the user reviews and commits."""
+    if context.tree_before is None:
+        raise CheckFailed(f"{context.project} is not a git work tree: nothing to compare")
+    changes = snapshot_changes(
+        context.project, context.tree_before, work_tree_snapshot(context.project)
+    )
+    if changes:
+        listed = "\n".join(changes)
+        raise CheckFailed(
+            f"the checks changed the tree (your uncommitted edits before the check are not "
+            f"counted):\n{listed}\nreview the change (git diff), keep or revert it, and check again"
+        )
+    return "unchanged since the check started"
 
 
 def make(
@@ -206,26 +225,11 @@ def make(
     def run(context: CheckContext) -> str:
         where = context.make_copy if in_copy else context.project
         env = context.terraform_env if terraform else context.env
-        try:
-            return command("make", "--no-print-directory", "-C", str(where), target)(
-                replace(context, env=env)
-            )
-        except CheckFailed as failed:
-            if UNREACHABLE_INDEX.search(str(failed)):
-                raise CheckFailed(f"{failed}\n{UNCACHED_CHECKER_HINT}") from None
-            raise
+        return command("make", "--no-print-directory", "-C", str(where), target)(
+            replace(context, env=env)
+        )
 
     return run
-
-
-# uv's words when a pinned checker (`uv tool run --from X==v`) is neither cached nor reachable.
-UNREACHABLE_INDEX = re.compile(
-    r"network was disabled|Failed to fetch|error sending request|dns error", re.IGNORECASE
-)
-UNCACHED_CHECKER_HINT = (
-    "dayone: a pinned checker is not in uv's cache and PyPI cannot be reached; "
-    "`dayone doctor` lists each checker with the command that caches it (run it once online)"
-)
 
 
 def _offline_plans(context: CheckContext) -> dict[str, dict[str, Any]]:
@@ -450,7 +454,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     *PYTHON_CHECKS,
     *CI_CHECKS,
     *TERRAFORM_CHECKS,
-    Check("tree unchanged by checks", tree_unchanged, lane=LAST),
+    Check(TREE_CHECK, tree_unchanged, lane=LAST),
 )
 
 
@@ -481,10 +485,18 @@ def run_check(check: Check, context: CheckContext) -> CheckResult:
         elapsed = time.monotonic() - started
         return CheckResult(check.name, True, elapsed, str(reason), skipped=str(reason))
     except DayoneError as error:  # CheckFailed, TerraformError, missing tools
-        output, passed = str(error), False
+        # A cause `dayone doctor` knows (no provider mirror, an uncached checker) gets its fix.
+        output, passed = with_known_fix(str(error), context.env), False
     if passed and key is not None:
         check_cache.remember_pass(context.env, key, check.name)
     return CheckResult(check.name, passed, time.monotonic() - started, output)
+
+
+def _snapshot_or_none(project: Path) -> str | None:
+    try:
+        return work_tree_snapshot(project)
+    except DayoneError:  # not a git work tree: the tree check says so
+        return None
 
 
 def select(checks: Sequence[Check], only: Sequence[str]) -> list[Check]:
@@ -505,8 +517,15 @@ def run_checks(
     on_result: Callable[[CheckResult], None] | None = None,
     only: Sequence[str] = (),
     options: CheckOptions | None = None,
+    on_progress: Callable[[list[tuple[str, float]]], None] | None = None,
+    heartbeat_seconds: float = HEARTBEAT_SECONDS,
 ) -> list[CheckResult]:
-    """Run every applicable check (all of them, even after a failure) and report each."""
+    """Run every applicable check (all of them, even after a failure) and report each.
+
+    While steps run, `on_progress` hears every `heartbeat_seconds` which ones are running and
+    for how long (name, seconds), so that a long step (the emulated apply, a first pytest)
+    is never minutes of silence.
+    """
     checks = select(checks, only)
     answers = read_project_answers(project)
     applicable = [c for c in checks if c.applies(answers)]
@@ -522,24 +541,47 @@ def run_checks(
         context = CheckContext(
             project, answers, project_environment(env), Path(scratch), options or CheckOptions()
         )
+        if any(c.name == TREE_CHECK for c in applicable):
+            context.tree_before = _snapshot_or_none(project)
+
+        running: dict[str, float] = {}  # step name -> when it started (monotonic)
 
         def run_lane(lane: str) -> None:
             try:
                 for check in (c for c in applicable if c.lane == lane):
                     if check.needs_project_env:
                         project_env_ready.wait()
+                    with report:
+                        running[check.name] = time.monotonic()
                     result = run_check(check, context)
                     if check.name == UV_SYNC:
                         project_env_ready.set()
                     with report:
+                        running.pop(check.name, None)
                         finished[check.name] = result
                         if on_result:
                             on_result(result)
             finally:
                 project_env_ready.set()  # never leave the other lane waiting
 
-        with ThreadPoolExecutor(max_workers=len(CONCURRENT_LANES)) as lanes:
-            for future in [lanes.submit(run_lane, lane) for lane in CONCURRENT_LANES]:
-                future.result()
-        run_lane(LAST)
+        all_done = threading.Event()
+
+        def heartbeat() -> None:
+            while not all_done.wait(heartbeat_seconds):
+                with report:
+                    now = time.monotonic()
+                    steps = [(name, now - started) for name, started in running.items()]
+                    if steps and on_progress:
+                        on_progress(steps)
+
+        beat = threading.Thread(target=heartbeat, name="dayone-check-heartbeat", daemon=True)
+        beat.start()
+        try:
+            with ThreadPoolExecutor(max_workers=len(CONCURRENT_LANES)) as lanes:
+                for future in [lanes.submit(run_lane, lane) for lane in CONCURRENT_LANES]:
+                    future.result()
+            run_lane(LAST)
+        finally:
+            all_done.set()
+            beat.join()
     return [finished[c.name] for c in applicable if c.name in finished]

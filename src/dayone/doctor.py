@@ -144,9 +144,11 @@ def check_dayone_on_path(machine: Machine) -> Finding:
     if found:
         return Finding("dayone on PATH", True, found, required=False)
     activate = machine.beside / "activate" if machine.beside is not None else None
+    # A virtual environment, e.g. a clone's .venv made by scripts/dev.py: on PATH, not
+    # activated (uv warns in every generated project about an active virtualenv not its own).
     fix = (
-        f". {activate}"  # a virtual environment, e.g. a clone's .venv made by scripts/dev.py
-        if activate is not None and activate.is_file()
+        f'export PATH="{machine.beside}:$PATH"'
+        if machine.beside is not None and activate is not None and activate.is_file()
         else f"{_uv_installer(machine)} tool install dayone"
     )
     return Finding(
@@ -279,11 +281,16 @@ def pinned_checkers() -> list[str]:
     return [*pins, CLOUDSPLAINING]
 
 
+def checker_fix(machine: Machine, requirement: str) -> str:
+    """The command that puts a pinned checker into uv's cache (run once, online)."""
+    return f"{_uv_installer(machine)} tool run --from {requirement} python -c pass"
+
+
 def _cached_checker(machine: Machine, requirement: str) -> Finding:
     """Ready offline when uv's cache can make its environment without the network."""
     uv = machine.on_path("uv") or machine.which("uv")
     name = requirement.split("==")[0]
-    fix = f"{_uv_installer(machine)} tool run --from {requirement} python -c pass"
+    fix = checker_fix(machine, requirement)
     if uv is None:
         # uv itself is the required piece (reported above); this says what hangs on it.
         return Finding(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from dayone.errors import DayoneError
@@ -11,11 +14,13 @@ FALLBACK_NAME = "dayone"
 FALLBACK_EMAIL = "dayone@localhost"
 
 
-def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def git(
+    repo: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run git in `repo`; a failure becomes a DayoneError with git's own message."""
     try:
         result = subprocess.run(
-            ["git", *args], cwd=repo, capture_output=True, text=True, check=False
+            ["git", *args], cwd=repo, capture_output=True, text=True, check=False, env=env
         )
     except FileNotFoundError:
         raise DayoneError("git is not installed or not on PATH") from None
@@ -51,6 +56,34 @@ def initial_commit(repo: Path, message: str, author_name: str, author_email: str
 def is_dirty(repo: Path) -> bool:
     """True when the work tree has uncommitted or untracked changes."""
     return bool(git(repo, "status", "--porcelain").stdout.strip())
+
+
+def work_tree_snapshot(repo: Path) -> str:
+    """The work tree's content as a git tree id: tracked and untracked files, not ignored ones.
+
+    Two snapshots are equal exactly when no such file was added, removed or changed between
+    them, whatever was committed or staged before: the "checks left the tree unchanged" test
+    compares the tree after the checks with the tree the user had when they started, never
+    with HEAD. `git add --all` into a throwaway copy of the index, then `git write-tree`:
+    no ref, no index entry and no file of the user's changes (the blobs it writes are
+    unreachable objects that git's garbage collection prunes). The generated Makefile's
+    `check` target takes the same snapshot in shell.
+    """
+    with tempfile.TemporaryDirectory(prefix="dayone-snapshot-") as scratch:
+        index = Path(scratch) / "index"
+        real_index = Path(git(repo, "rev-parse", "--git-path", "index").stdout.strip())
+        real_index = real_index if real_index.is_absolute() else repo / real_index
+        if real_index.is_file():  # a copy, so only changed files are hashed again
+            shutil.copyfile(real_index, index)
+        env = {**os.environ, "GIT_INDEX_FILE": str(index)}
+        git(repo, "add", "--all", env=env)
+        return git(repo, "write-tree", env=env).stdout.strip()
+
+
+def snapshot_changes(repo: Path, before: str, after: str) -> list[str]:
+    """`M path`, `A path`, `D path` for every file that differs between two snapshots."""
+    out = git(repo, "diff-tree", "-r", "--no-renames", "--name-status", before, after).stdout
+    return [" ".join(line.split("\t", 1)) for line in out.splitlines() if line.strip()]
 
 
 def toplevel(path: Path) -> Path | None:

@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
+from dayone.answers import read_project_answers
 from dayone.checks import ALL_CHECKS, CheckOptions, CheckResult, run_checks, select
+from dayone.errors import DayoneError
 
 
 def _print_row(result: CheckResult) -> None:
@@ -17,6 +19,12 @@ def _print_row(result: CheckResult) -> None:
     typer.echo(f"  {status}  {result.seconds:7.1f}s  {result.name}{cached}")
     if result.skipped:
         typer.echo(f"        skipped: {result.skipped}")
+
+
+def _print_running(steps: list[tuple[str, float]]) -> None:
+    """The heartbeat: which steps are still running, and for how long."""
+    listed = ", ".join(f"{name} ({seconds:.0f}s)" for name, seconds in steps)
+    typer.echo(f"  ....  running: {listed}")
 
 
 def check(
@@ -49,6 +57,10 @@ def check(
 ) -> None:
     """Run the project's checks (lint, tests, Terraform) and print a table; exit 1 on failure."""
     project = path.resolve()
+    # Everything that can be refused is refused before the table starts: one error line.
+    if not project.is_dir():
+        raise DayoneError(f"{project} does not exist or is not a folder: give a generated project")
+    read_project_answers(project)
     select(ALL_CHECKS, only or [])
     typer.echo(f"Checking {project}")
     typer.echo(f"  {'result':<5} {'time':>8}  check")
@@ -56,6 +68,7 @@ def check(
     results = run_checks(
         project,
         on_result=_print_row,
+        on_progress=_print_running,
         only=only or [],
         options=CheckOptions(all_envs=all_envs, use_cache=not no_cache),
     )
