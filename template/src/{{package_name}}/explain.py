@@ -98,13 +98,14 @@ def _tree(estimator: Any, rows: Any) -> tuple[str, Any, Any] | None:
     """TreeExplainer's values and the model method they add up to; None when TreeExplainer
     does not take this model."""
     import shap
-    from shap.utils._exceptions import InvalidModelError
 
     try:
         # Path-dependent: the background is the training rows each split saw (the trees'
         # node counts), so no background set is passed and no row is sampled.
         explainer = shap.TreeExplainer(estimator, feature_perturbation="tree_path_dependent")
-    except (InvalidModelError, NotImplementedError):
+    except ValueError:
+        # shap's InvalidModelError (a ValueError, from a private module): not a tree model,
+        # or one it does not take (e.g. multi-class GradientBoostingClassifier).
         return None
     # Trees that vote with probabilities (random forests) add up to predict_proba; boosted
     # trees add up to their log-odds, which is what decision_function returns.
@@ -147,6 +148,8 @@ def explain(model: Any, background: pd.DataFrame, rows: pd.DataFrame, seed: int)
         else:
             scaled_background = preprocessing.transform(background)
             scaled_rows = preprocessing.transform(rows)
+        # scikit-learn's linear classifiers: decision_function is rows @ coef_.T + intercept_,
+        # which is exactly what LinearExplainer takes apart.
         if type(estimator).__module__.startswith("sklearn.linear_model") and hasattr(
             estimator, "decision_function"
         ):
