@@ -35,9 +35,44 @@ class Outcome:
         """Test metrics, plus `slice.<value>.<metric>` for every slice."""
         merged = dict(self.metrics)
         for result in self.slices:
-            key = re.sub(r"[^A-Za-z0-9_.-]", "_", result.key)
+            key = _artifact_key(result.key)
             merged.update({f"slice.{key}.{k}": v for k, v in result.metrics.items()})
         return merged
+
+
+# Where each run with slices keeps their artifacts (tags, so that `runs` and the MLflow run
+# page say where to look); `<slice>` stands for each slice's value.
+SLICE_ARTIFACT_TAGS = {
+    "slices.models": "slices/<slice>/model.skops",
+    "slices.shap_tables": "slices/<slice>/shap.csv",
+    "slices.shap_plot": "slices/shap_summary.png",
+    "slices.summary": "slices/summary.csv",
+}
+
+
+def slice_artifacts(results: list[SliceResult]) -> dict[str, bytes]:
+    """Per slice its model and its mean |SHAP| table; across slices the summary table and
+    the SHAP summary plot. Paths follow SLICE_ARTIFACT_TAGS."""
+    import skops.io
+
+    from .explain import summary_plot
+
+    artifacts: dict[str, bytes] = {}
+    for result in results:
+        key = _artifact_key(result.key)
+        artifacts[f"slices/{key}/model.skops"] = skops.io.dumps(result.model)
+        artifacts[f"slices/{key}/shap.csv"] = to_csv_bytes(result.shap_table())
+    table = pd.DataFrame([r.summary() for r in results]).drop(columns=["importance", "shap"])
+    artifacts["slices/summary.csv"] = to_csv_bytes(table)
+    explainers = ", ".join(sorted({r.explainer for r in results}))
+    artifacts["slices/shap_summary.png"] = summary_plot(
+        {r.key: r.shap for r in results}, explainers
+    )
+    return artifacts
+
+
+def _artifact_key(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", key)
 
 
 def _excluded(settings: RunConfig) -> list[str]:
@@ -122,14 +157,9 @@ def train_run(
         }
     extra = {"slices.json": [r.summary() for r in outcome.slices]} if outcome.slices else {}
     if outcome.slices:
-        import skops.io
-
-        # Each slice's model and the summary table across slices, beside the run's model.
-        for result in outcome.slices:
-            key = re.sub(r"[^A-Za-z0-9_.-]", "_", result.key)
-            datasets[f"slices/{key}/model.skops"] = skops.io.dumps(result.model)
-        table = pd.DataFrame([r.summary() for r in outcome.slices]).drop(columns="importance")
-        datasets["slices/summary.csv"] = to_csv_bytes(table)
+        datasets.update(slice_artifacts(outcome.slices))
+        tags.update(SLICE_ARTIFACT_TAGS)
+        tags["slices.explainer"] = ", ".join(sorted({r.explainer for r in outcome.slices}))
     run_id = tracker.log_run(
         experiment=settings.tracking.experiment,
         params=settings.flat(),

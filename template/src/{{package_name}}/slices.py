@@ -2,12 +2,13 @@
 
 The same code runs serially (n_jobs=1), on local processes (joblib's loky backend) or on a
 Dask cluster (distributed futures) when a scheduler address is given. Every slice is
-split and fitted with the run's seed, on one BLAS thread, so its metrics do not depend on
-where it ran.
+split, fitted and explained (SHAP, see explain.py) with the run's seed, on one BLAS thread,
+so its metrics and explanations do not depend on where it ran.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 from .config import ModelConfig
 from .errors import DataError
 from .evaluate import evaluate
+from .explain import explain
 from .preprocess import split
 from .train import fit
 
@@ -32,20 +34,38 @@ class SliceResult:
     rows: int
     metrics: dict[str, float]
     # Permutation importance on the slice's test rows: the drop in accuracy when a feature's
-    # values are shuffled. It works for any model, which SHAP's fast explainers do not.
+    # values are shuffled. Model-agnostic, in units of accuracy.
     importance: dict[str, float] = field(default_factory=dict)
+    # Mean |SHAP| per feature on the slice's test rows, from an explainer fitted on its
+    # training rows; `explainer` says which one and what output the values are in.
+    shap: dict[str, float] = field(default_factory=dict)
+    explainer: str = ""
     model: Any = field(default=None, compare=False, repr=False)
+    # Wall seconds of each step on the worker; they vary run to run, so they are neither
+    # compared nor recorded as metrics (reproduce compares metrics).
+    seconds: dict[str, float] = field(default_factory=dict, compare=False)
 
     def summary(self) -> dict[str, Any]:
         """One row of the summary table across slices (what slices.json and `train` show)."""
-        ranked = sorted(self.importance.items(), key=lambda item: -item[1])
         return {
             "slice": self.key,
             "rows": self.rows,
             **self.metrics,
-            "top_features": ", ".join(name for name, _ in ranked[:3]),
+            "top_features": ", ".join(_top(self.importance)),
+            "top_shap_features": ", ".join(_top(self.shap)),
+            "explainer": self.explainer,
             "importance": self.importance,
+            "shap": self.shap,
         }
+
+    def shap_table(self) -> pd.DataFrame:
+        """Mean |SHAP| per feature, largest first: the slice's table artifact."""
+        ranked = sorted(self.shap.items(), key=lambda item: -item[1])
+        return pd.DataFrame(ranked, columns=["feature", "mean_abs_shap"])
+
+
+def _top(scores: dict[str, float], count: int = 3) -> list[str]:
+    return [name for name, _ in sorted(scores.items(), key=lambda item: -item[1])[:count]]
 
 
 def permutation_importance_of(
@@ -78,15 +98,25 @@ def train_one_slice(
     # BLAS thread counts change floating-point summation order; one thread everywhere keeps
     # results identical across serial, process and cluster runs (and avoids oversubscription).
     with threadpool_limits(limits=1):
+        clock = time.perf_counter()
         parts = split(frame, target, test_size, seed)
         model = fit(parts.train, target, config, seed)
-        return SliceResult(
-            key,
-            len(frame),
-            evaluate(model, parts.test, target),
-            permutation_importance_of(model, parts.test, target, seed),
-            model,
-        )
+        metrics = evaluate(model, parts.test, target)
+        fitted = time.perf_counter()
+        importance = permutation_importance_of(model, parts.test, target, seed)
+        ranked = time.perf_counter()
+        explanation = explain(model, parts.train, parts.test, seed)
+        explained = time.perf_counter()
+    return SliceResult(
+        key,
+        len(frame),
+        metrics,
+        importance,
+        explanation.mean_abs(),
+        explanation.description,
+        model,
+        {"fit": fitted - clock, "importance": ranked - fitted, "explain": explained - ranked},
+    )
 
 
 def _slices(frame: pd.DataFrame, column: str, target: str) -> list[tuple[str, pd.DataFrame]]:

@@ -57,6 +57,9 @@ class RunSummary:
     params: dict[str, str]
     metrics: dict[str, float]
     tags: dict[str, str]
+    # Where the run's artifacts are: a file://, s3:// or gs:// URI, or mlflow-artifacts:/
+    # on a tracking server.
+    artifact_uri: str = ""
 
 
 class Tracker:
@@ -193,4 +196,5 @@ def _summary(run: Any) -> RunSummary:
         params=dict(run.data.params),
         metrics=dict(run.data.metrics),
         tags={k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")},
+        artifact_uri=str(run.info.artifact_uri),
     )
