@@ -12,6 +12,7 @@ data "aws_iam_policy_document" "this" {
     resources = var.prod_bucket_arns
   }
 
+  #iam-scan:skip=DataExfiltration:s3:GetObject:dev reads production data by design, read-only and only the buckets given
   statement {
     sid       = "ReadProdObjects"
     effect    = "Allow"
