@@ -68,8 +68,10 @@ class CheckContext:
     env: dict[str, str]
     scratch: Path
     options: CheckOptions = field(default_factory=lambda: CheckOptions())
-    # Offline plans by environment, made once for the checks that read them (the IAM scan).
+    # Offline plans by environment, made once for the checks that read them (the IAM scan):
+    # the environment's stack, and its bootstrap (where every IAM identity is made).
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bootstrap_plans: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The project's files, listed once for the cache keys.
     files: list[str] | None = None
 
@@ -226,21 +228,35 @@ UNCACHED_CHECKER_HINT = (
 )
 
 
-def _offline_plans(context: CheckContext) -> dict[str, dict[str, Any]]:
-    """Plans of every environment against a local AWS emulator, with fake credentials, made
-    once per check run for the checks that read plans (the IAM scan)."""
-    missing = [e for e in ENVIRONMENTS if e not in context.plans]
+def _offline_plans(context: CheckContext) -> dict[str, list[dict[str, Any]]]:
+    """Plans of every environment (its stack and its bootstrap) against a local AWS emulator,
+    with fake credentials, made once per check run for the checks that read plans (the IAM
+    scan); by environment, the stack's plan first."""
+    missing = [
+        (e, kind)
+        for e in ENVIRONMENTS
+        for kind, plans in (("", context.plans), (".bootstrap", context.bootstrap_plans))
+        if e not in plans
+    ]
     if missing:  # the emulated apply, when it ran, left the plans it applied
         with local_aws() as endpoint:
-            for environment in missing:
-                plan = plan_environment(
-                    context.terraform, context.infra_copy / "envs" / environment, endpoint
-                )
-                context.plans[environment] = plan
+            for environment, kind in missing:
+                env_dir = context.infra_copy / "envs" / environment
+                if kind:
+                    plan = plan_environment(
+                        context.terraform,
+                        context.infra_copy / "bootstrap",
+                        endpoint,
+                        var_file=env_dir / "terraform.tfvars.json",
+                    )
+                    context.bootstrap_plans[environment] = plan
+                else:
+                    plan = plan_environment(context.terraform, env_dir, endpoint)
+                    context.plans[environment] = plan
                 if context.options.out_dir is not None:  # kept with the apply's records
-                    record = context.options.out_dir / f"{environment}.plan.json"
+                    record = context.options.out_dir / f"{environment}{kind}.plan.json"
                     record.write_text(json.dumps(plan), encoding="utf-8")
-    return context.plans
+    return {e: [context.plans[e], context.bootstrap_plans[e]] for e in ENVIRONMENTS}
 
 
 EMULATED_APPLY = "infra/local/apply_destroy.py"
@@ -257,9 +273,10 @@ def terraform_emulated_apply(context: CheckContext) -> str:
     output = run(replace(context, env=context.terraform_env))
     # The plans it applied are the plans later steps read (the IAM scan): made once.
     for environment in ENVIRONMENTS:
-        plan = records / f"{environment}.plan.json"
-        if plan.is_file():
-            context.plans[environment] = json.loads(plan.read_text(encoding="utf-8"))
+        for kind, plans in (("", context.plans), (".bootstrap", context.bootstrap_plans)):
+            plan = records / f"{environment}{kind}.plan.json"
+            if plan.is_file():
+                plans[environment] = json.loads(plan.read_text(encoding="utf-8"))
     return output
 
 
@@ -269,7 +286,10 @@ def iam_policy_scan(context: CheckContext) -> str:
     plans = _offline_plans(context)
     cloudsplaining = iam_scan.cloudsplaining_python(context.env)
     skips = iam_scan.inline_skips(context.project / "infra")
-    documents = {env: iam_scan.policy_documents(plan) for env, plan in plans.items()}
+    documents = {
+        env: [d for plan in env_plans for d in iam_scan.policy_documents(plan)]
+        for env, env_plans in plans.items()
+    }
     reports = iam_scan.scan_plans(documents, cloudsplaining, skips)
     lines = [iam_scan.describe(report, env) for env, report in reports.items()]
     failed = any(report.findings for report in reports.values())

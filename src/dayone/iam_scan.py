@@ -17,7 +17,14 @@ document is first made conservative for it:
 - an Allow conditioned on `iam:PermissionsBoundary` = a boundary policy of the same plan is
   set aside, provided that boundary is itself known, grants no IAM or STS action and scans
   clean: whatever such a statement grants, it grants to roles confined by that boundary.
-  The statements set aside are counted in the report. cloudsplaining's "infrastructure
+  The statements set aside are counted in the report.
+- an Allow of iam:PassRole alone, on exact role ARNs, conditioned on iam:PassedToService, is
+  set aside when every role it names is made in the same plan, trusted only by AWS services,
+  and granted no IAM or STS action by its inline policies, and no managed policy of the plan
+  grants IAM or STS beyond such passes: whoever passes the role then acts, through the
+  service, with that role's permissions, which are scanned as documents of their own (a CI
+  role that starts the image build or a training job). Counted in the report too.
+  cloudsplaining's "infrastructure
 modification" list is not a finding here: in this mode it names every write action, and
 writing its own environment's resources is what a deploy role is for.
 
@@ -35,7 +42,7 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +73,18 @@ POLICY_ATTRIBUTES = (
 )
 
 
+# Documents that belong to one role: its trust and its inline policies.
+ROLE_DOCUMENTS = ("aws_iam_role", "aws_iam_role_policy")
+
+
 @dataclass(frozen=True)
 class PolicyDocument:
     address: str
     kind: str  # identity, trust or resource
     name: str
     document: dict[str, Any] | None  # None: not known until apply
+    # The role a trust or inline policy belongs to (None for managed and resource policies).
+    role: str | None = None
 
     @property
     def known(self) -> bool:
@@ -92,6 +105,7 @@ class ScanReport:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Finding] = field(default_factory=list)
     gated: int = 0  # Allow statements set aside as boundary-gated
+    passes: int = 0  # iam:PassRole statements set aside as role-bound
 
     @property
     def unknown(self) -> list[PolicyDocument]:
@@ -140,8 +154,36 @@ def policy_documents(plan: Mapping[str, Any]) -> list[PolicyDocument]:
                     document = None
                 else:
                     document = json.loads(text)
-                found.append(PolicyDocument(address, kind, _name(values, address), document))
-    return found
+                role = values.get("name") if type_ == "aws_iam_role" else values.get("role")
+                found.append(
+                    PolicyDocument(
+                        address,
+                        kind,
+                        _name(values, address),
+                        document,
+                        role if isinstance(role, str) and type_ in ROLE_DOCUMENTS else None,
+                    )
+                )
+    return _owned_by_roles_of_their_module(found)
+
+
+def _owned_by_roles_of_their_module(found: list[PolicyDocument]) -> list[PolicyDocument]:
+    """An inline policy whose role is not known at plan time (`role = aws_iam_role.this.id`)
+    belongs to the one role of its module, when its module has one."""
+    roles_by_module: dict[str, list[str]] = {}
+    for document in found:
+        if document.kind == "trust" and document.role:
+            module = document.address.rsplit(".", 2)[0] if "." in document.address else ""
+            roles_by_module.setdefault(module, []).append(document.role)
+    owned = []
+    for document in found:
+        module = document.address.rsplit(".", 2)[0]
+        roles = roles_by_module.get(module, [])
+        if document.role is None and document.address.split(".")[-2] == "aws_iam_role_policy":
+            if len(roles) == 1:
+                document = replace(document, role=roles[0])
+        owned.append(document)
+    return owned
 
 
 def inline_skips(infra: Path) -> dict[tuple[str, str], str]:
@@ -281,6 +323,10 @@ def _boundary_gated(statement: Mapping[str, Any], boundaries: set[str]) -> bool:
     return statement.get("Effect") == "Allow" and bool(values) and set(values) <= boundaries
 
 
+# Who am I: every principal may ask, whatever its policies say.
+HARMLESS_ACTIONS = {"sts:getcalleridentity"}
+
+
 def grants_iam_or_sts(document: Mapping[str, Any]) -> bool:
     for statement in document.get("Statement", []):
         if statement.get("Effect") != "Allow":
@@ -289,25 +335,76 @@ def grants_iam_or_sts(document: Mapping[str, Any]) -> bool:
             return True
         actions = statement.get("Action", [])
         for action in actions if isinstance(actions, list) else [actions]:
+            if action.lower() in HARMLESS_ACTIONS:
+                continue
             if action == "*" or action.lower().startswith(("iam:", "sts:")):
                 return True
     return False
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def passed_roles(statement: Mapping[str, Any]) -> list[str] | None:
+    """The role names an Allow of iam:PassRole alone names exactly, with the services it
+    may pass them to pinned (iam:PassedToService); None for any other statement."""
+    actions = [a.lower() for a in _as_list(statement.get("Action", []))]
+    resources = _as_list(statement.get("Resource", []))
+    tests = (statement.get("Condition") or {}).get("StringEquals", {})
+    pinned = any(k.lower() == "iam:passedtoservice" for k in tests)
+    if statement.get("Effect") != "Allow" or actions != ["iam:passrole"] or not pinned:
+        return None
+    if not resources or any("*" in r or "?" in r or ":role/" not in r for r in resources):
+        return None
+    return [r.rsplit("/", 1)[-1] for r in resources]
+
+
+def _without_passes(document: Mapping[str, Any]) -> dict[str, Any]:
+    statements = [s for s in document.get("Statement", []) if passed_roles(s) is None]
+    return {**document, "Statement": statements}
+
+
+def bounded_roles(documents: Sequence[PolicyDocument]) -> set[str]:
+    """Roles that may be passed without escalation (see the module notes)."""
+    managed = [d for d in documents if d.kind == "identity" and d.role is None]
+    if any(not d.known or grants_iam_or_sts(_without_passes(d.document or {})) for d in managed):
+        return set()
+    bounded = set()
+    for trust in (d for d in documents if d.kind == "trust" and d.known and d.role):
+        allows = [
+            s
+            for s in _as_list((trust.document or {}).get("Statement", []))
+            if s.get("Effect") == "Allow"
+        ]
+        principals = [s.get("Principal") for s in allows]
+        # Trusted by AWS services alone: no account, user, role or identity provider.
+        if not allows or any(not isinstance(p, dict) or set(p) != {"Service"} for p in principals):
+            continue
+        inline = [d for d in documents if d.kind == "identity" and d.role == trust.role]
+        if all(d.known and not grants_iam_or_sts(d.document or {}) for d in inline):
+            bounded.add(str(trust.role))
+    return bounded
+
+
 def for_cloudsplaining(
-    document: Mapping[str, Any], boundaries: set[str]
-) -> tuple[dict[str, Any], int]:
-    """The document cloudsplaining sees (see the module notes), and how many Allow statements
-    were set aside as boundary-gated."""
-    kept, gated = [], 0
+    document: Mapping[str, Any], boundaries: set[str], bounded: set[str] | None = None
+) -> tuple[dict[str, Any], int, int]:
+    """The document cloudsplaining sees (see the module notes), how many Allow statements
+    were set aside as boundary-gated, and how many as role-bound passes."""
+    kept, gated, passes = [], 0, 0
     for statement in document.get("Statement", []):
         if statement.get("Effect") == "Deny" and _narrow(statement):
             continue
         if _boundary_gated(statement, boundaries):
             gated += 1
             continue
+        roles = passed_roles(statement)
+        if roles is not None and set(roles) <= (bounded or set()):
+            passes += 1
+            continue
         kept.append(statement)
-    return {"Version": document.get("Version", "2012-10-17"), "Statement": kept}, gated
+    return {"Version": document.get("Version", "2012-10-17"), "Statement": kept}, gated, passes
 
 
 def _boundary_arns(documents: Sequence[PolicyDocument]) -> dict[str, PolicyDocument]:
@@ -367,9 +464,11 @@ def _stage(
     trusted = {arn for arn, d in boundaries.items() if not grants_iam_or_sts(d.document or {})}
     for arn in sorted(set(boundaries) - trusted):
         report.findings.append(Finding(boundaries[arn].address, "BoundaryGrantsIam", (), arn))
-    prepared = [for_cloudsplaining(d.document or {}, trusted) for d in identity]
-    report.gated = sum(gated for _doc, gated in prepared)
-    return report, identity, [doc for doc, _gated in prepared]
+    bounded = bounded_roles(documents)
+    prepared = [for_cloudsplaining(d.document or {}, trusted, bounded) for d in identity]
+    report.gated = sum(gated for _doc, gated, _passes in prepared)
+    report.passes = sum(passes for _doc, _gated, passes in prepared)
+    return report, identity, [doc for doc, _gated, _passes in prepared]
 
 
 def _record_findings(
@@ -398,7 +497,8 @@ def describe(report: ScanReport, label: str) -> str:
     line = (
         f"{label}: {known} policy documents scanned ({', '.join(kinds)}), "
         f"{len(report.unknown)} known only at apply, {len(report.findings)} findings, "
-        f"{len(report.skipped)} skipped inline, {report.gated} boundary-gated statements"
+        f"{len(report.skipped)} skipped inline, {report.gated} boundary-gated statements, "
+        f"{report.passes} role-bound passes"
     )
     details = [
         f"  {f.type} {f.detail} {', '.join(f.actions)} in {f.address}" for f in report.findings
