@@ -179,9 +179,9 @@ def _owned_by_roles_of_their_module(found: list[PolicyDocument]) -> list[PolicyD
     for document in found:
         module = document.address.rsplit(".", 2)[0]
         roles = roles_by_module.get(module, [])
-        if document.role is None and document.address.split(".")[-2] == "aws_iam_role_policy":
-            if len(roles) == 1:
-                document = replace(document, role=roles[0])
+        inline = document.address.split(".")[-2] == "aws_iam_role_policy"
+        if document.role is None and inline and len(roles) == 1:
+            document = replace(document, role=roles[0])
         owned.append(document)
     return owned
 

@@ -6,7 +6,9 @@ an ARN made in the same apply); read back, they are complete, for the IAM scan.
 Written as OUT_DIR/<env>.applied-policies.json, a JSON list of
     {"name": str, "kind": "identity" | "trust" | "resource", "address": "<ARN>", "document": {...}}
 `name` is the role's, the policy's or the bucket's name; `address` the ARN of the role (trust
-and inline policies), the managed policy, or the bucket.
+and inline policies), the managed policy, or the bucket. Each entry also says which roles it
+applies to, as "roles" (a list of role names; empty for a bucket policy): a managed policy
+is listed once, with every role of the environment it is attached to or bounds.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def applied_policies(iam: Any, s3: Any, prefix: str) -> list[dict[str, Any]]:
     """The documents of every role and bucket whose name starts with `prefix` (an
     environment's "<project>--<env>-"), through admin clients of its account."""
     found: list[dict[str, Any]] = []
-    managed_seen: set[str] = set()
+    managed: dict[str, dict[str, Any]] = {}
     for page in iam.get_paginator("list_roles").paginate():
         for listed in page["Roles"]:
             name = listed["RoleName"]
@@ -41,6 +43,7 @@ def applied_policies(iam: Any, s3: Any, prefix: str) -> list[dict[str, Any]]:
                     "kind": "trust",
                     "address": arn,
                     "document": _document(role["AssumeRolePolicyDocument"]),
+                    "roles": [name],
                 }
             )
             for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
@@ -51,6 +54,7 @@ def applied_policies(iam: Any, s3: Any, prefix: str) -> list[dict[str, Any]]:
                         "kind": "identity",
                         "address": arn,
                         "document": _document(inline["PolicyDocument"]),
+                        "roles": [name],
                     }
                 )
             attached = [
@@ -59,21 +63,21 @@ def applied_policies(iam: Any, s3: Any, prefix: str) -> list[dict[str, Any]]:
             ]
             boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
             for policy_arn in [*attached, *([boundary] if boundary else [])]:
-                if policy_arn in managed_seen:
+                if policy_arn in managed:
+                    managed[policy_arn]["roles"].append(name)
                     continue
-                managed_seen.add(policy_arn)
                 policy = iam.get_policy(PolicyArn=policy_arn)["Policy"]
                 version = iam.get_policy_version(
                     PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"]
                 )["PolicyVersion"]
-                found.append(
-                    {
-                        "name": policy["PolicyName"],
-                        "kind": "identity",
-                        "address": policy_arn,
-                        "document": _document(version["Document"]),
-                    }
-                )
+                managed[policy_arn] = {
+                    "name": policy["PolicyName"],
+                    "kind": "identity",
+                    "address": policy_arn,
+                    "document": _document(version["Document"]),
+                    "roles": [name],
+                }
+                found.append(managed[policy_arn])
     for bucket in s3.list_buckets().get("Buckets", []):
         name = bucket["Name"]
         if not name.startswith(prefix):
@@ -90,6 +94,7 @@ def applied_policies(iam: Any, s3: Any, prefix: str) -> list[dict[str, Any]]:
                 "kind": "resource",
                 "address": f"arn:aws:s3:::{name}",
                 "document": _document(policy),
+                "roles": [],
             }
         )
     return found

@@ -520,12 +520,12 @@ class Emulator:
             self.admins[account] = (key["AccessKeyId"], key["SecretAccessKey"])
         return self.admins[account]
 
-    def client(self, service: str, **credentials: str) -> Any:
+    def client(self, service: str, region: str = "us-east-1", **credentials: str) -> Any:
         """A boto3 client of the emulator. Without credentials it acts as the admin of the
         default account; with an account number as access_key as that account's admin (its
         admin_credentials once made); with access_key/secret_key (and session_token) as that
-        principal. Keys are fake and set in-process: no profile or environment variable is
-        read."""
+        principal; in `region`. Keys are fake and set in-process: no profile or environment
+        variable is read."""
         import boto3
         import botocore.session
 
@@ -536,7 +536,7 @@ class Emulator:
         session = botocore.session.get_session()
         session.set_credentials(key, secret, credentials.get("session_token"))
         return boto3.Session(botocore_session=session).client(
-            service, endpoint_url=self.endpoint, region_name="us-east-1"
+            service, endpoint_url=self.endpoint, region_name=region
         )
 
     def assume_role_with_web_identity(self, role_arn: str, token: str, session: str) -> dict[str, str]:
