@@ -366,7 +366,10 @@ def deploy_credentials(
             f"{job.subject}) for {role_arn}: {error}"
         ) from None
     return Credentials(
-        found["access_key"], found["secret_key"], found["session_token"], f"{role_arn} ({job.description})"
+        found["access_key"],
+        found["secret_key"],
+        found["session_token"],
+        f"{role_arn} ({job.description})",
     )
 
 
@@ -426,7 +429,9 @@ def cycle(
                 f"{environment}.bootstrap.plan.json",
                 tf(bootstrap, "show", "-json", str(bootstrap_plan)),
             )
-            write_record(out_dir, f"{environment}.bootstrap.outputs.json", json.dumps(bootstrap_outputs))
+            write_record(
+                out_dir, f"{environment}.bootstrap.outputs.json", json.dumps(bootstrap_outputs)
+            )
         try:
             if maker != environment:
                 providers.wait_made(maker)
@@ -440,11 +445,15 @@ def cycle(
         if environment == "prod":
             notes.append(refuse_force_destroy(tf, env_dir, extra_vars))
         plan_file = work / "plan.tfplan"
-        planned = tf(env_dir, "plan", "-input=false", f"-out={plan_file}", *extra_vars, phase="plan")
+        planned = tf(
+            env_dir, "plan", "-input=false", f"-out={plan_file}", *extra_vars, phase="plan"
+        )
         size = PLAN_SIZE.search(planned)
         total = sum(int(n) for n in size.groups()) if size else None
         if out_dir is not None:
-            write_record(out_dir, f"{environment}.plan.json", tf(env_dir, "show", "-json", str(plan_file)))
+            write_record(
+                out_dir, f"{environment}.plan.json", tf(env_dir, "show", "-json", str(plan_file))
+            )
         applied.append("environment")
         tf(env_dir, "apply", "-input=false", str(plan_file), phase="apply", total=total)
         outputs = outputs_of(tf, env_dir)
@@ -457,8 +466,12 @@ def cycle(
         ]
         write_record(out_dir, f"{environment}.outputs.json", json.dumps(outputs))
         write_record(out_dir, f"{environment}.resources.txt", "\n".join(resources) + "\n")
-        policies = read_back_policies(emulator, account, f"{backend['bucket'].removesuffix('-tfstate')}-")
-        write_record(out_dir, f"{environment}.applied-policies.json", json.dumps(policies, indent=1))
+        policies = read_back_policies(
+            emulator, account, f"{backend['bucket'].removesuffix('-tfstate')}-"
+        )
+        write_record(
+            out_dir, f"{environment}.applied-policies.json", json.dumps(policies, indent=1)
+        )
         notes.append(
             f"applied as {actor.who}; {len(policies)} IAM documents read back "
             f"({', '.join(sorted({p['kind'] for p in policies}))})"
@@ -523,7 +536,9 @@ def teardown(
                 raise
             # After a failure, leave the emulator clean for whatever runs next: what the
             # deploy role could not destroy, the administrator does (the failure is reported).
-            write_environment_override(env_dir, emulator, Credentials(*emulator.admin_credentials(account)))
+            write_environment_override(
+                env_dir, emulator, Credentials(*emulator.admin_credentials(account))
+            )
             tf(env_dir, "init", "-input=false", "-reconfigure")
             tf(env_dir, "destroy", "-auto-approve", "-input=false", *extra_vars, phase="destroy")
     if "bootstrap" not in applied:
@@ -687,7 +702,9 @@ def makers_bootstrapped(
             account = account_for(maker, per_env)
             key, secret = emulator.admin_credentials(account)
             work = scratch / f"{maker}-provider"
-            shutil.copytree(INFRA, work / "infra", ignore=shutil.ignore_patterns(".terraform", "local"))
+            shutil.copytree(
+                INFRA, work / "infra", ignore=shutil.ignore_patterns(".terraform", "local")
+            )
             bootstrap = work / "infra" / "bootstrap"
             (bootstrap / OVERRIDE).write_text(
                 PROVIDER_OVERRIDE % Credentials(key, secret).fields("  "), encoding="utf-8"
@@ -696,11 +713,20 @@ def makers_bootstrapped(
                 STATE_BUCKET_TEARDOWN, encoding="utf-8"
             )
             tf = Terraform(terraform_environment(emulator, work), maker)
-            var_file = f"-var-file={(work / 'infra' / 'envs' / maker / 'terraform.tfvars.json').resolve()}"
+            var_file = (
+                f"-var-file={(work / 'infra' / 'envs' / maker / 'terraform.tfvars.json').resolve()}"
+            )
             say(f"  {maker}: bootstrap, for the account's OIDC provider the others use")
             tf(bootstrap, "init", "-input=false")
             done.append((tf, bootstrap, var_file, account))
-            tf(bootstrap, "apply", "-auto-approve", "-input=false", var_file, phase="bootstrap apply")
+            tf(
+                bootstrap,
+                "apply",
+                "-auto-approve",
+                "-input=false",
+                var_file,
+                phase="bootstrap apply",
+            )
         yield
     finally:
         for tf, bootstrap, var_file, account in reversed(done):
@@ -740,17 +766,25 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="infra-local-") as scratch,
         running_emulator() as emulator,
     ):
-        accounts = {account_for(env, per_environment_accounts) for env in [*environments, *missing_makers]}
+        accounts = {
+            account_for(env, per_environment_accounts) for env in [*environments, *missing_makers]
+        }
         for account in sorted(accounts):
             emulator.admin_credentials(account)
         emulator.enforce_iam(True)
         say(
             f"emulator: moto on {emulator.endpoint}, IAM enforced; each environment is applied "
-            + ("as its deploy role (OIDC token of its deploy job)" if uses_ci else "as the administrator (no CI roles)")
+            + (
+                "as its deploy role (OIDC token of its deploy job)"
+                if uses_ci
+                else "as the administrator (no CI roles)"
+            )
         )
         providers = SharedProviders({m: members[m] for m in members if m in environments})
         with (
-            makers_bootstrapped(missing_makers, emulator, Path(scratch), args.out_dir, per_environment_accounts),
+            makers_bootstrapped(
+                missing_makers, emulator, Path(scratch), args.out_dir, per_environment_accounts
+            ),
             ThreadPoolExecutor(max_workers=len(environments)) as pool,
         ):
             futures = {

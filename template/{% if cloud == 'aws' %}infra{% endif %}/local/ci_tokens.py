@@ -88,7 +88,9 @@ def gitlab_token(
 ) -> JobToken:
     claims = {"project_path": project_path, "ref_type": ref_type, "ref": ref}
     if environment:
-        is_protected = environment in GITLAB_PROTECTED_ENVIRONMENTS if protected is None else protected
+        is_protected = (
+            environment in GITLAB_PROTECTED_ENVIRONMENTS if protected is None else protected
+        )
         claims["environment_protected"] = str(is_protected).lower()
         claims["deployment_tier"] = deployment_tier or gitlab_tier(environment)
     subject = ":".join(f"{c}:{claims[c]}" for c in GITLAB_SUB_CLAIM_COMPONENTS if c in claims)

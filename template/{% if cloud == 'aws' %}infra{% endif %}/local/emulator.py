@@ -41,13 +41,13 @@ from typing import Any
 # The rules of what AWS authorizes live beside this file (plain functions, no moto).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from iam_authorization import (  # noqa: E402
+from iam_authorization import (
     IdentityTokenRefused,
     condition_keys,
     conditions_hold,
     iam_action,
-    provider_host,
     passed_role,
+    provider_host,
     request_parameters,
     resource_arn,
     s3_request,
@@ -201,7 +201,11 @@ def _denial(service: str, principal: str, action: str, resource: str) -> Excepti
     from xmltodict import unparse
 
     denied.description = unparse(
-        {"ErrorResponse": {"Error": {"Type": "Sender", "Code": "AccessDenied", "Message": message}}},
+        {
+            "ErrorResponse": {
+                "Error": {"Type": "Sender", "Code": "AccessDenied", "Message": message}
+            }
+        },
         full_document=True,
     )
     return denied
@@ -356,7 +360,7 @@ def _record(principal: str, action: str, resource: str, allowed: bool) -> None:
     line = json.dumps(
         {"principal": principal, "action": action, "resource": resource, "allowed": allowed}
     )
-    with _record_lock, open(path, "a", encoding="utf-8") as log:
+    with _record_lock, Path(path).open("a", encoding="utf-8") as log:
         log.write(line + "\n")
 
 
@@ -384,9 +388,7 @@ def _patch_web_identity() -> None:
             account, partition = role_arn.split(":")[4], role_arn.split(":")[1]
             backend = iam_backends[account][partition]
             issuer = str(claims["iss"])
-            provider_arn = (
-                f"arn:{partition}:iam::{account}:oidc-provider/{provider_host(issuer)}"
-            )
+            provider_arn = f"arn:{partition}:iam::{account}:oidc-provider/{provider_host(issuer)}"
             provider = backend.open_id_providers.get(provider_arn)
             if provider is None:
                 raise IdentityTokenRefused(
@@ -539,7 +541,9 @@ class Emulator:
             service, endpoint_url=self.endpoint, region_name=region
         )
 
-    def assume_role_with_web_identity(self, role_arn: str, token: str, session: str) -> dict[str, str]:
+    def assume_role_with_web_identity(
+        self, role_arn: str, token: str, session: str
+    ) -> dict[str, str]:
         """Credentials of `role_arn` for an OIDC token, as a CI job gets them (the call is
         unsigned): access_key, secret_key and session_token, for `client()`."""
         import boto3

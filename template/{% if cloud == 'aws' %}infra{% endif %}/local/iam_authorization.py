@@ -48,7 +48,9 @@ OPERATORS: dict[str, Callable[[str, str], bool]] = {
 }
 
 
-def conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Mapping[str, str]) -> bool:
+def conditions_hold(
+    conditions: Mapping[str, Mapping[str, Any]], context: Mapping[str, str]
+) -> bool:
     """AWS semantics: every operator block must hold; within one, every key; for one key,
     any of its values. A key absent from the request fails the test, except under `Null`
     and the `...IfExists` operators. An operator this emulator does not know fails too, so
