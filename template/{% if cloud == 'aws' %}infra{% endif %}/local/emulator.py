@@ -474,6 +474,7 @@ class Emulator:
     endpoint: str
     # Per account, the access key and secret of its administrator (admin_credentials).
     admins: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def enforce_iam(self, enabled: bool = True) -> None:
         """From now on every call must be signed by a known principal and allowed by IAM."""
@@ -505,22 +506,23 @@ class Emulator:
         """(access key, secret) of an IAM user allowed everything in `account`: what an
         administrator acts with once IAM is enforced. Made on first use, which must come
         before `enforce_iam()`."""
-        if account not in self.admins:
-            iam = self.client("iam", access_key=access_key_of(account))
-            iam.create_user(UserName=ADMIN_USER)
-            iam.put_user_policy(
-                UserName=ADMIN_USER,
-                PolicyName="everything",
-                PolicyDocument=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-                    }
-                ),
-            )
-            key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
-            self.admins[account] = (key["AccessKeyId"], key["SecretAccessKey"])
-        return self.admins[account]
+        with self._admins_lock:  # environments applied side by side share an account
+            if account not in self.admins:
+                self.admins[account] = self._make_admin(account)
+            return self.admins[account]
+
+    def _make_admin(self, account: str) -> tuple[str, str]:
+        iam = self.client("iam", access_key=access_key_of(account))
+        iam.create_user(UserName=ADMIN_USER)
+        everything = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        }
+        iam.put_user_policy(
+            UserName=ADMIN_USER, PolicyName="everything", PolicyDocument=json.dumps(everything)
+        )
+        key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
+        return key["AccessKeyId"], key["SecretAccessKey"]
 
     def client(self, service: str, region: str = "us-east-1", **credentials: str) -> Any:
         """A boto3 client of the emulator. Without credentials it acts as the admin of the
