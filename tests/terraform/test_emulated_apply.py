@@ -349,8 +349,12 @@ def test_dev_readers_read_but_never_write_prod_data(
 
     with script.running_emulator() as emulator, ThreadPoolExecutor(max_workers=2) as pool:
         runs = [pool.submit(cycle, env, emulator) for env in ("dev", "prod")]
-        for run in runs:
-            run.result()
+        errors = [run.exception() for run in runs]
+        # The environment that failed first, not the one that then waited on it in vain.
+        for error in sorted(
+            (e for e in errors if e), key=lambda e: isinstance(e, threading.BrokenBarrierError)
+        ):
+            raise error
         left = script.leftovers(
             emulator, read_answers(project)["project_slug"], set(accounts.values())
         )
