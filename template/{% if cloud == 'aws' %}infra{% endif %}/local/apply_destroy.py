@@ -692,7 +692,7 @@ def leftovers(emulator: Emulator, project: str, accounts: set[str]) -> list[str]
 
 @contextlib.contextmanager
 def makers_bootstrapped(
-    makers: set[str], emulator: Emulator, scratch: Path, out_dir: Path | None, per_env: bool
+    makers: set[str], emulator: Emulator, scratch: Path, per_env: bool
 ) -> Iterator[None]:
     """The bootstraps that make a provider the run's environments use, when their own
     environment is not in the run (`--env staging` of a shared account needs dev's)."""
@@ -782,9 +782,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         providers = SharedProviders({m: members[m] for m in members if m in environments})
         with (
-            makers_bootstrapped(
-                missing_makers, emulator, Path(scratch), args.out_dir, per_environment_accounts
-            ),
+            makers_bootstrapped(missing_makers, emulator, Path(scratch), per_environment_accounts),
             ThreadPoolExecutor(max_workers=len(environments)) as pool,
         ):
             futures = {
