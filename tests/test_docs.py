@@ -130,7 +130,8 @@ def test_generated_readme_documents_infra_and_examples(rendered_project: Rendere
     assert "## Infrastructure" in readme
     for needed in ("make infra-local ENV=dev", "make infra-bootstrap ENV=dev", "AWS_PROFILE"):
         assert needed in readme
-    assert f"{read_answers(project)['project_slug']}-<env>-tfstate" in readme
+    # The state bucket's real name (backend.tf): "<slug>--<env>-tfstate".
+    assert f"{read_answers(project)['project_slug']}--<env>-tfstate" in readme
     assert "http://127.0.0.1:5000" in readme
     header = (project / "examples" / "rows.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",") == WINE_FEATURES
