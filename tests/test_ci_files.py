@@ -258,6 +258,27 @@ def test_actions_are_pinned_and_checkouts_keep_no_credentials(
     assert "aws-access-key-id" not in text
 
 
+def test_github_training_installs_first_and_trains_as_its_own_identity(
+    rendered_project: Rendered,
+) -> None:
+    """train.yml: the schedule runs on main, so its environment is train-staging (staging
+    takes only v* tags); it assumes staging's training identity, never the deploy role, and
+    installs the project before any credential exists in the job."""
+    project, _ = rendered_project(AWS_GITHUB_SET)
+    train = _workflows(project)["train.yml"]
+    assert set(train["on"]) == {"schedule", "workflow_dispatch"}
+    (job,) = train["jobs"].values()
+    assert job["environment"] == "train-staging"
+    steps = job["steps"]
+    (configure,) = [i for i, s in enumerate(steps) if "configure-aws-credentials" in _uses(s)]
+    (install,) = [i for i, s in enumerate(steps) if "uv sync" in str(s.get("run", ""))]
+    assert install < configure
+    assert steps[configure]["with"]["role-to-assume"] == "${{ vars.AWS_TRAIN_ROLE_ARN }}"
+    assert (
+        "AWS_DEPLOY_ROLE_ARN" not in (project / ".github" / "workflows" / "train.yml").read_text()
+    )
+
+
 def test_deploys_run_on_the_right_events(rendered_project: Rendered) -> None:
     project, _ = rendered_project(AWS_GITHUB_SET)
     answers = read_answers(project)
@@ -680,12 +701,17 @@ def test_gitlab_training_registers_with_its_own_role_and_never_promotes(
     assert ci["stages"][-1] == "train"
     for env in ("dev", "staging", "prod"):
         job = _gitlab_merged(ci, f"train-{env}")
-        # The audience of this environment's deploy role, which reads and writes its buckets.
+        # The audience of this environment's training identity, never a deploy role's.
         assert job["id_tokens"] == {
-            "AWS_ID_TOKEN": {"aud": f"sts.amazonaws.com/{slug}--{env}-deploy"}
+            "AWS_ID_TOKEN": {"aud": f"sts.amazonaws.com/{slug}--{env}-trainer"}
         }
-        # Environment-scoped variables (the role, the tracking server) and protection apply.
-        assert job["environment"] == {"name": env, "action": "access"}
+        # Its own environment (its scoped variables), unprotected and of tier other, whose
+        # `sub` only the trainer trusts (tests/terraform/test_ci_roles.py).
+        assert job["environment"] == {
+            "name": f"train-{env}",
+            "deployment_tier": "other",
+            "action": "access",
+        }
         assert job["resource_group"] == f"train-{env}"
         assert job["interruptible"] is False and job["cache"] == []
         before, script = job["before_script"], "\n".join(job["script"])
@@ -695,7 +721,8 @@ def test_gitlab_training_registers_with_its_own_role_and_never_promotes(
         (token,) = [i for i, line in enumerate(before) if "AWS_WEB_IDENTITY_TOKEN_FILE" in line]
         assert install < token and before[install].startswith("env -u AWS_ID_TOKEN ")
         assert "uv sync --locked" in before[install]
-        assert 'export AWS_ROLE_ARN="$AWS_DEPLOY_ROLE_ARN"' in before
+        assert 'export AWS_ROLE_ARN="$AWS_TRAIN_ROLE_ARN"' in before
+        assert "AWS_DEPLOY_ROLE_ARN" not in "\n".join(before)
         assert '[ -z "$MLFLOW_TRACKING_URI" ]' in before[0]
         assert job["variables"][f"{package.upper()}_LAKE__ENABLED"] == "true"
         assert 'train --config "configs/$TRAIN_ENV.yaml" --register' in script

@@ -8,6 +8,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -265,3 +266,297 @@ def test_enforced_iam_follows_resources_conditions_and_boundaries(emulator: Any)
         )
     finally:
         emulator.enforce_iam(False)
+
+
+# ---- What AWS authorizes a call on (iam_authorization.py), under enforcement --------------
+
+authorization = sys.modules["iam_authorization"]  # loaded beside emulator.py
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "resource", "expected"),
+    [
+        ("PUT", "/b?encryption", "arn:aws:s3:::b", ("s3:PutEncryptionConfiguration", "arn:aws:s3:::b")),
+        ("GET", "/b?encryption", "arn:aws:s3:::b", ("s3:GetEncryptionConfiguration", "arn:aws:s3:::b")),
+        ("DELETE", "/b?encryption", "arn:aws:s3:::b", ("s3:PutEncryptionConfiguration", "arn:aws:s3:::b")),
+        ("GET", "/b?list-type=2", "arn:aws:s3:::b", ("s3:ListBucket", "arn:aws:s3:::b")),
+        ("GET", "/b?versions", "arn:aws:s3:::b", ("s3:ListBucketVersions", "arn:aws:s3:::b")),
+        ("PUT", "/b?publicAccessBlock", "arn:aws:s3:::b", ("s3:PutBucketPublicAccessBlock", "arn:aws:s3:::b")),
+        ("PUT", "/b", "arn:aws:s3:::b", ("s3:CreateBucket", "arn:aws:s3:::b")),
+        ("POST", "/b?delete", "arn:aws:s3:::b", ("s3:DeleteObject", "arn:aws:s3:::b/*")),
+        ("GET", "/b/k?versionId=1", "arn:aws:s3:::b/k", ("s3:GetObjectVersion", "arn:aws:s3:::b/k")),
+        ("DELETE", "/b/k?versionId=1", "arn:aws:s3:::b/k", ("s3:DeleteObjectVersion", "arn:aws:s3:::b/k")),
+        ("PUT", "/b/k?partNumber=1&uploadId=u", "arn:aws:s3:::b/k", ("s3:PutObject", "arn:aws:s3:::b/k")),
+        ("GET", "/", "arn:aws:s3:::*", ("s3:ListAllMyBuckets", "*")),
+    ],
+)  # fmt: skip
+def test_s3_requests_are_named_as_iam_authorizes_them(
+    method: str, path: str, resource: str, expected: tuple[str, str]
+) -> None:
+    assert authorization.s3_request(method, path, resource) == expected
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "expected"),
+    [
+        ("ecr", "CreateRepository", {"repositoryName": "p/dev"}, "arn:aws:ecr:eu-west-1:1:repository/p/dev"),
+        ("ecr", "DescribeRepositories", {"repositoryNames": ["p/dev"]}, "arn:aws:ecr:eu-west-1:1:repository/p/dev"),
+        ("ecr", "GetAuthorizationToken", {}, "*"),
+        ("codebuild", "BatchGetProjects", {"names": ["arn:aws:codebuild:eu-west-1:1:project/x"]}, "arn:aws:codebuild:eu-west-1:1:project/x"),
+        ("codebuild", "StartBuild", {"projectName": "x"}, "arn:aws:codebuild:eu-west-1:1:project/x"),
+        ("codebuild", "BatchGetBuilds", {"ids": ["x:1234"]}, "arn:aws:codebuild:eu-west-1:1:project/x"),
+        ("logs", "CreateLogGroup", {"logGroupName": "/aws/codebuild/x"}, "arn:aws:logs:eu-west-1:1:log-group:/aws/codebuild/x:*"),
+        ("logs", "DescribeLogGroups", {"logGroupNamePrefix": "/aws"}, "arn:aws:logs:eu-west-1:1:log-group:*"),
+        ("budgets", "CreateBudget", {"AccountId": "2", "Budget": {"BudgetName": "b"}}, "arn:aws:budgets::2:budget/b"),
+        ("sagemaker", "CreateTrainingJob", {"TrainingJobName": "P--dev-train-1"}, "arn:aws:sagemaker:eu-west-1:1:training-job/p--dev-train-1"),
+        ("kms", "Decrypt", {}, "*"),
+    ],
+)  # fmt: skip
+def test_calls_are_authorized_on_the_arn_aws_uses(
+    service: str, operation: str, params: dict[str, Any], expected: str
+) -> None:
+    assert authorization.resource_arn(service, operation, params, "1", "eu-west-1") == expected
+
+
+@pytest.mark.parametrize(
+    ("operation", "action"),
+    [
+        ("CreateBudget", "budgets:ModifyBudget"),
+        ("DeleteNotification", "budgets:ModifyBudget"),
+        ("DescribeSubscribersForNotification", "budgets:ViewBudget"),
+        ("ListTagsForResource", "budgets:ListTagsForResource"),
+    ],
+)
+def test_budget_calls_are_authorized_as_their_iam_actions(operation: str, action: str) -> None:
+    assert authorization.iam_action("budgets", operation) == action
+
+
+def _role_session(emulator: Any, name: str, *statements: dict[str, Any]) -> dict[str, str]:
+    """A role of the default account with these inline statements, assumed by the admin
+    (made while IAM is not enforced)."""
+    iam = _admin(emulator, "iam")
+    iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=_policy(
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}}
+        ),
+    )  # fmt: skip
+    iam.put_role_policy(RoleName=name, PolicyName="grants", PolicyDocument=_policy(*statements))
+    found = _admin(emulator, "sts").assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{name}", RoleSessionName="probe"
+    )["Credentials"]
+    return {
+        "access_key": found["AccessKeyId"],
+        "secret_key": found["SecretAccessKey"],
+        "session_token": found["SessionToken"],
+    }
+
+
+@contextmanager
+def _enforced(emulator: Any) -> Iterator[None]:
+    emulator.admin_credentials(ACCOUNT)  # the admin keeps working under enforcement
+    emulator.enforce_iam(True)
+    try:
+        yield
+    finally:
+        emulator.enforce_iam(False)
+
+
+def _refusal(call: Callable[[], Any]) -> str:
+    """The refusal's message ("" when the call was allowed)."""
+    try:
+        call()
+    except ClientError as error:
+        assert error.response["Error"]["Code"] in {"AccessDenied", "AccessDeniedException"}, error
+        return str(error.response["Error"]["Message"])
+    return ""
+
+
+def test_resource_scoped_policies_mean_on_the_emulator_what_they_mean_on_aws(emulator: Any) -> None:
+    """A role allowed ECR, CodeBuild, Logs and Budgets calls on one environment's names: the
+    same calls on another environment's are refused, naming the action and the resource."""
+    region = "us-east-1"
+    arn = f"{region}:{ACCOUNT}"
+    session = _role_session(
+        emulator,
+        "scoped-deployer",
+        {"Effect": "Allow", "Action": ["ecr:CreateRepository", "ecr:DescribeRepositories"],
+         "Resource": f"arn:aws:ecr:{arn}:repository/p/dev"},
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup"],
+         "Resource": f"arn:aws:logs:{arn}:log-group:/aws/codebuild/p--dev-image:*"},
+        {"Effect": "Allow", "Action": ["budgets:ModifyBudget", "budgets:ViewBudget"],
+         "Resource": f"arn:aws:budgets::{ACCOUNT}:budget/p--dev-*"},
+        {"Effect": "Allow", "Action": ["s3:CreateBucket", "s3:PutEncryptionConfiguration"],
+         "Resource": "arn:aws:s3:::p--dev-*"},
+    )  # fmt: skip
+    ecr, logs = emulator.client("ecr", **session), emulator.client("logs", **session)
+    budgets, s3 = emulator.client("budgets", **session), emulator.client("s3", **session)
+    budget = {
+        "BudgetType": "COST",
+        "TimeUnit": "MONTHLY",
+        "BudgetLimit": {"Amount": "1", "Unit": "USD"},
+    }
+    encryption = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+    with _enforced(emulator):
+        allowed = {
+            "ecr": _refusal(lambda: ecr.create_repository(repositoryName="p/dev")),
+            "logs": _refusal(lambda: logs.create_log_group(logGroupName="/aws/codebuild/p--dev-image")),
+            "budgets": _refusal(lambda: budgets.create_budget(
+                AccountId=ACCOUNT, Budget={"BudgetName": "p--dev-monthly", **budget})),
+            "s3": _refusal(lambda: s3.create_bucket(Bucket="p--dev-raw")),
+            "s3 encryption": _refusal(lambda: s3.put_bucket_encryption(
+                Bucket="p--dev-raw", ServerSideEncryptionConfiguration=encryption)),
+        }  # fmt: skip
+        refused = {
+            "ecr": _refusal(lambda: ecr.create_repository(repositoryName="p/prod")),
+            "logs": _refusal(lambda: logs.create_log_group(logGroupName="/aws/codebuild/p--prod-image")),
+            "budgets": _refusal(lambda: budgets.describe_budget(AccountId=ACCOUNT, BudgetName="p--prod-monthly")),
+            "s3 versioning": _refusal(lambda: s3.put_bucket_versioning(
+                Bucket="p--dev-raw", VersioningConfiguration={"Status": "Enabled"})),
+        }  # fmt: skip
+    assert allowed == dict.fromkeys(allowed, ""), allowed
+    assert refused["ecr"].endswith(
+        f"ecr:CreateRepository on resource: arn:aws:ecr:{arn}:repository/p/prod "
+        "because no identity-based policy allows the ecr:CreateRepository action"
+    ), refused
+    assert (
+        f"logs:CreateLogGroup on resource: arn:aws:logs:{arn}:log-group:/aws/codebuild/p--prod-image:*"
+        in refused["logs"]
+    )
+    assert (
+        f"budgets:ViewBudget on resource: arn:aws:budgets::{ACCOUNT}:budget/p--prod-monthly"
+        in refused["budgets"]
+    )
+    # moto alone names this call s3:PutBucketVersioning too, but on CreateBucket's rules for
+    # other bucket settings: the encryption call above needed its own IAM action.
+    assert "s3:PutBucketVersioning on resource: arn:aws:s3:::p--dev-raw" in refused["s3 versioning"]
+
+
+def test_passing_a_role_needs_pass_role_for_that_role_and_service(emulator: Any) -> None:
+    """CreateTrainingJob and CreateProject hand a role to SageMaker or CodeBuild: AWS also
+    authorizes iam:PassRole on it with iam:PassedToService, and so does the emulator."""
+    iam = _admin(emulator, "iam")
+    trust = _policy(
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+        }
+    )
+    for name in ("pass-training", "pass-other"):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+    training = f"arn:aws:iam::{ACCOUNT}:role/pass-training"
+    session = _role_session(
+        emulator,
+        "pass-trainer",
+        {"Effect": "Allow", "Action": "sagemaker:CreateTrainingJob",
+         "Resource": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:training-job/p--dev-train-*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": training,
+         "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}},
+        {"Effect": "Allow", "Action": "codebuild:CreateProject", "Resource": "*"},
+    )  # fmt: skip
+    sagemaker, codebuild = (
+        emulator.client("sagemaker", **session),
+        emulator.client("codebuild", **session),
+    )
+
+    def job(name: str, role: str) -> Any:
+        return sagemaker.create_training_job(
+            TrainingJobName=name,
+            AlgorithmSpecification={"TrainingImage": "i", "TrainingInputMode": "File"},
+            RoleArn=role,
+            OutputDataConfig={"S3OutputPath": "s3://b/jobs/"},
+            ResourceConfig={
+                "InstanceType": "ml.m5.large",
+                "InstanceCount": 1,
+                "VolumeSizeInGB": 30,
+            },
+            StoppingCondition={"MaxRuntimeInSeconds": 60},
+        )
+
+    with _enforced(emulator):
+        control = _refusal(lambda: job("p--dev-train-1", training))
+        other_role = _refusal(
+            lambda: job("p--dev-train-2", training.replace("pass-training", "pass-other"))
+        )
+        other_job = _refusal(lambda: job("p--prod-train-1", training))
+        to_codebuild = _refusal(
+            lambda: codebuild.create_project(
+                name="p--dev-image",
+                source={"type": "NO_SOURCE", "buildspec": "version: 0.2"},
+                artifacts={"type": "NO_ARTIFACTS"},
+                serviceRole=training,
+                environment={
+                    "type": "LINUX_CONTAINER",
+                    "image": "i",
+                    "computeType": "BUILD_GENERAL1_SMALL",
+                },
+            )
+        )
+    assert control == ""
+    assert (
+        f"iam:PassRole on resource: {training.replace('pass-training', 'pass-other')}" in other_role
+    )
+    assert "sagemaker:CreateTrainingJob on resource" in other_job
+    # The same role, passed to another service: the condition on iam:PassedToService fails.
+    assert f"iam:PassRole on resource: {training}" in to_codebuild
+
+
+def _github_provider(emulator: Any, account: str = ACCOUNT) -> str:
+    iam = emulator.client("iam", access_key=account, secret_key=account)
+    return str(
+        iam.create_open_id_connect_provider(
+            Url="https://token.actions.githubusercontent.com",
+            ClientIDList=["sts.amazonaws.com"],
+            ThumbprintList=["a" * 40],
+        )["OpenIDConnectProviderArn"]
+    )
+
+
+def test_web_identity_needs_the_provider_the_audience_and_the_trust(emulator: Any) -> None:
+    """AssumeRoleWithWebIdentity as STS checks it: the token's issuer is an OIDC provider of
+    the role's account, its audience a client ID of that provider, and the role's trust
+    allows that provider with conditions that hold for the token's aud and sub."""
+    provider = _github_provider(emulator)
+    host = "token.actions.githubusercontent.com"
+    trust = _policy(
+        {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": provider},
+         "Condition": {"StringEquals": {f"{host}:aud": "sts.amazonaws.com", f"{host}:sub": "repo:o/r:environment:prod"}}},
+    )  # fmt: skip
+    _admin(emulator, "iam").create_role(RoleName="wi-prod-deploy", AssumeRolePolicyDocument=trust)
+    other_account = "100000000009"
+    emulator.client("iam", access_key=other_account).create_role(
+        RoleName="wi-prod-deploy", AssumeRolePolicyDocument=trust
+    )
+    role = f"arn:aws:iam::{ACCOUNT}:role/wi-prod-deploy"
+    token = emulator_module.web_identity_token
+
+    def outcome(role_arn: str, jwt: str) -> str:
+        try:
+            emulator.assume_role_with_web_identity(role_arn, jwt, "session")
+        except ClientError as error:
+            return str(error.response["Error"]["Code"])
+        return "assumed"
+
+    issuer = "https://token.actions.githubusercontent.com"
+    prod = "repo:o/r:environment:prod"
+    with _enforced(emulator):
+        found = {
+            "the prod job": outcome(role, token(issuer, "sts.amazonaws.com", prod)),
+            "the dev job": outcome(role, token(issuer, "sts.amazonaws.com", "repo:o/r:environment:dev")),
+            "a fork's prod job": outcome(role, token(issuer, "sts.amazonaws.com", "repo:o/r-fork:environment:prod")),
+            "an audience the provider does not list": outcome(role, token(issuer, "other", prod)),
+            "an issuer with no provider": outcome(role, token("https://gitlab.com", "sts.amazonaws.com", prod)),
+            "an expired token": outcome(role, token(issuer, "sts.amazonaws.com", prod, lifetime=-60)),
+            "the role of an account without the provider": outcome(
+                role.replace(ACCOUNT, other_account), token(issuer, "sts.amazonaws.com", prod)),
+        }  # fmt: skip
+    assert found == {
+        "the prod job": "assumed",
+        "the dev job": "AccessDenied",
+        "a fork's prod job": "AccessDenied",
+        "an audience the provider does not list": "InvalidIdentityToken",
+        "an issuer with no provider": "InvalidIdentityToken",
+        "an expired token": "ExpiredTokenException",
+        "the role of an account without the provider": "InvalidIdentityToken",
+    }

@@ -126,6 +126,8 @@ def test_an_applied_record_is_read_as_documents_read_back(tmp_path: Path) -> Non
         "p--dev-training-access",
         {"Version": "2012-10-17", "Statement": [STATEMENT]},
         applied=True,
+        # An inline policy's address is its role's ARN: the role it belongs to.
+        role="p--dev-training",
     )
 
 
@@ -150,8 +152,20 @@ def test_an_applied_record_is_read_as_documents_read_back(tmp_path: Path) -> Non
             [{"name": "r", "kind": "trust", "address": "arn", "document": "{}"}],
             "dev.applied-policies.json: entry 0: document must be a policy object with a Statement",
         ),
+        (
+            [
+                {
+                    "name": "r",
+                    "kind": "trust",
+                    "address": "a",
+                    "document": {"Statement": []},
+                    "roles": "r",
+                }
+            ],
+            "dev.applied-policies.json: entry 0: roles, when given, must be a list of role names",
+        ),
     ],
-    ids=["not-a-list", "not-an-object", "no-name", "kind", "document-as-text"],
+    ids=["not-a-list", "not-an-object", "no-name", "kind", "document-as-text", "roles"],
 )
 def test_a_malformed_applied_record_is_one_clear_error(
     tmp_path: Path, entries: object, message: str

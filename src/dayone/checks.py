@@ -71,8 +71,10 @@ class CheckContext:
     env: dict[str, str]
     scratch: Path
     options: CheckOptions = field(default_factory=lambda: CheckOptions())
-    # Offline plans by environment, made once for the checks that read them (the IAM scan).
+    # Offline plans by environment, made once for the checks that read them (the IAM scan):
+    # the environment's stack, and its bootstrap (where every IAM identity is made).
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bootstrap_plans: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The policies the emulated apply read back, by environment (iam_scan.applied_documents).
     applied_policies: dict[str, Path] = field(default_factory=dict)
     # The project's files, listed once for the cache keys.
@@ -232,21 +234,35 @@ def make(
     return run
 
 
-def _offline_plans(context: CheckContext) -> dict[str, dict[str, Any]]:
-    """Plans of every environment against a local AWS emulator, with fake credentials, made
-    once per check run for the checks that read plans (the IAM scan)."""
-    missing = [e for e in ENVIRONMENTS if e not in context.plans]
+def _offline_plans(context: CheckContext) -> dict[str, list[dict[str, Any]]]:
+    """Plans of every environment (its stack and its bootstrap) against a local AWS emulator,
+    with fake credentials, made once per check run for the checks that read plans (the IAM
+    scan); by environment, the stack's plan first."""
+    missing = [
+        (e, kind)
+        for e in ENVIRONMENTS
+        for kind, plans in (("", context.plans), (".bootstrap", context.bootstrap_plans))
+        if e not in plans
+    ]
     if missing:  # the emulated apply, when it ran, left the plans it applied
         with local_aws() as endpoint:
-            for environment in missing:
-                plan = plan_environment(
-                    context.terraform, context.infra_copy / "envs" / environment, endpoint
-                )
-                context.plans[environment] = plan
+            for environment, kind in missing:
+                env_dir = context.infra_copy / "envs" / environment
+                if kind:
+                    plan = plan_environment(
+                        context.terraform,
+                        context.infra_copy / "bootstrap",
+                        endpoint,
+                        var_file=env_dir / "terraform.tfvars.json",
+                    )
+                    context.bootstrap_plans[environment] = plan
+                else:
+                    plan = plan_environment(context.terraform, env_dir, endpoint)
+                    context.plans[environment] = plan
                 if context.options.out_dir is not None:  # kept with the apply's records
-                    record = context.options.out_dir / f"{environment}.plan.json"
+                    record = context.options.out_dir / f"{environment}{kind}.plan.json"
                     record.write_text(json.dumps(plan), encoding="utf-8")
-    return context.plans
+    return {e: [context.plans[e], context.bootstrap_plans[e]] for e in ENVIRONMENTS}
 
 
 EMULATED_APPLY = "infra/local/apply_destroy.py"
@@ -264,9 +280,10 @@ def terraform_emulated_apply(context: CheckContext) -> str:
     # The plans it applied are the plans later steps read (the IAM scan): made once. So are
     # the policies it read back from the emulator after apply, which the plans cannot show.
     for environment in ENVIRONMENTS:
-        plan = records / f"{environment}.plan.json"
-        if plan.is_file():
-            context.plans[environment] = json.loads(plan.read_text(encoding="utf-8"))
+        for kind, plans in (("", context.plans), (".bootstrap", context.bootstrap_plans)):
+            plan = records / f"{environment}{kind}.plan.json"
+            if plan.is_file():
+                plans[environment] = json.loads(plan.read_text(encoding="utf-8"))
         applied = records / f"{environment}{iam_scan.APPLIED_SUFFIX}"
         if applied.is_file():
             context.applied_policies[environment] = applied
@@ -281,8 +298,12 @@ def iam_policy_scan(context: CheckContext) -> str:
     cloudsplaining = iam_scan.cloudsplaining_python(context.env)
     skips = iam_scan.inline_skips(context.project / "infra")
     documents = {}
-    for env, plan in plans.items():
-        documents[env] = iam_scan.policy_documents(plan, f"envs/{env}")
+    for env, (stack_plan, bootstrap_plan) in plans.items():
+        # Each plan's documents are traced to their data blocks from its own root folder.
+        documents[env] = [
+            *iam_scan.policy_documents(stack_plan, f"envs/{env}"),
+            *iam_scan.policy_documents(bootstrap_plan, "bootstrap"),
+        ]
         if env in context.applied_policies:
             applied = iam_scan.applied_documents(context.applied_policies[env])
             documents[env] = iam_scan.with_applied(documents[env], applied)

@@ -17,9 +17,19 @@ document is first made conservative for it:
 - an Allow conditioned on `iam:PermissionsBoundary` = a boundary policy of the same plan is
   set aside, provided that boundary is itself known, grants no IAM or STS action and scans
   clean: whatever such a statement grants, it grants to roles confined by that boundary.
-  The statements set aside are counted in the report. cloudsplaining's "infrastructure
-modification" list is not a finding here: in this mode it names every write action, and
-writing its own environment's resources is what a deploy role is for.
+  The statements set aside are counted in the report.
+- an Allow of iam:PassRole alone, on exact role ARNs, conditioned on iam:PassedToService, is
+  set aside when every role it names is made in the same plan, trusted only by AWS services,
+  and granted no IAM or STS action by its inline policies, and no managed policy of the plan
+  grants IAM or STS beyond such passes: whoever passes the role then acts, through the
+  service, with that role's permissions, which are scanned as documents of their own (a CI
+  role that starts the image build or a training job). Like a skip, a pass covers its own
+  statement and nothing else: the report names each one (document, Sid, roles passed), and
+  any other statement granting iam:PassRole is scanned.
+
+cloudsplaining's "infrastructure modification" list is not a finding here: in this mode it
+names every write action, and writing its own environment's resources is what a deploy role
+is for.
 
 Findings other than privilege escalation may be skipped, inline in the Terraform, with a reason,
 in the comment lines right above the `data "aws_iam_policy_document"` block they annotate:
@@ -79,6 +89,10 @@ POLICY_ATTRIBUTES = (
 )
 
 
+# Documents that belong to one role: its trust and its inline policies.
+ROLE_DOCUMENTS = ("aws_iam_role", "aws_iam_role_policy")
+
+
 @dataclass(frozen=True)
 class DataBlock:
     """A `data "aws_iam_policy_document"` block: its module's folder (relative to infra/,
@@ -111,6 +125,8 @@ class PolicyDocument:
     # The data blocks its text comes from: where skips that apply to it are written.
     sources: tuple[DataBlock, ...] = ()
     applied: bool = False  # read back from the cloud after apply, not from the plan
+    # The role a trust or inline policy belongs to (None for managed and resource policies).
+    role: str | None = None
 
     @property
     def known(self) -> bool:
@@ -141,6 +157,9 @@ class ScanReport:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Finding] = field(default_factory=list)
     gated: int = 0  # Allow statements set aside as boundary-gated
+    # iam:PassRole statements set aside as role-bound passes, each named like a skipped
+    # finding (document, statement, the roles it passes): a pass covers its own statement only.
+    passes: list[Finding] = field(default_factory=list)
 
     @property
     def unknown(self) -> list[PolicyDocument]:
@@ -231,9 +250,40 @@ def policy_documents(plan: Mapping[str, Any], root_dir: str | None = None) -> li
                 else:
                     document = _normalised(json.loads(text))
                 blocks = sources.get((INSTANCE_KEY.sub("", address), attribute), ())
-                name = _name(values, address)
-                found.append(PolicyDocument(address, kind, name, document, blocks))
-    return found
+                role = values.get("name") if type_ == "aws_iam_role" else values.get("role")
+                found.append(
+                    PolicyDocument(
+                        address,
+                        kind,
+                        _name(values, address),
+                        document,
+                        blocks,
+                        role=role if isinstance(role, str) and type_ in ROLE_DOCUMENTS else None,
+                    )
+                )
+    return _owned_by_roles_of_their_module(found)
+
+
+def _module_of(address: str) -> str:
+    """The module part of a resource address ("" at the root): all but its type and name."""
+    return address.rsplit(".", 2)[0] if address.count(".") >= 2 else ""
+
+
+def _owned_by_roles_of_their_module(found: list[PolicyDocument]) -> list[PolicyDocument]:
+    """An inline policy whose role is not known at plan time (`role = aws_iam_role.this.id`)
+    belongs to the one role of its module, when its module has one."""
+    roles_by_module: dict[str, list[str]] = {}
+    for document in found:
+        if document.kind == "trust" and document.role:
+            roles_by_module.setdefault(_module_of(document.address), []).append(document.role)
+    owned = []
+    for document in found:
+        roles = roles_by_module.get(_module_of(document.address), [])
+        inline = document.address.split(".")[-2] == "aws_iam_role_policy"
+        if document.role is None and inline and len(roles) == 1:
+            document = replace(document, role=roles[0])
+        owned.append(document)
+    return owned
 
 
 def _normalised(document: dict[str, Any]) -> dict[str, Any]:
@@ -250,6 +300,8 @@ def _normalised(document: dict[str, Any]) -> dict[str, Any]:
 # environment as the (emulated) cloud holds it after apply.
 APPLIED_SUFFIX = ".applied-policies.json"
 KINDS = ("identity", "trust", "resource")
+# A role's ARN (the address of its trust and inline policies in a record): its name.
+ROLE_ARN = re.compile(r"^arn:[^:]+:iam::[0-9]*:role/(?:.*/)?([^/]+)\Z")
 
 
 def applied_documents(path: Path) -> list[PolicyDocument]:
@@ -262,7 +314,10 @@ def applied_documents(path: Path) -> list[PolicyDocument]:
     policy's name, the role's name for its trust policy, the bucket's or the repository's name
     for a resource policy (so a document is matched to the plan's, and to its data block's
     skips, by kind and name); `address` is the ARN of the policy, or of the role, bucket or
-    repository that holds it; `document` is the policy itself, as a JSON object.
+    repository that holds it (a trust or inline policy's role is the one its address names);
+    `document` is the policy itself, as a JSON object. An entry may also list, as "roles",
+    the names of the roles it applies to (its role; for a managed policy, every role it is
+    attached to or bounds; none for a resource policy): infra/local's writer does.
     """
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
@@ -284,7 +339,14 @@ def applied_documents(path: Path) -> list[PolicyDocument]:
             raise DayoneError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
         if not isinstance(document, dict) or not isinstance(document.get("Statement"), list | dict):
             raise DayoneError(f"{where}: document must be a policy object with a Statement")
-        documents.append(PolicyDocument(address, kind, name, _normalised(document), applied=True))
+        roles = entry.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) and r for r in roles):
+            raise DayoneError(f"{where}: roles, when given, must be a list of role names")
+        role = ROLE_ARN.search(address)
+        owner = role.group(1) if role and kind in ("trust", "identity") else None
+        documents.append(
+            PolicyDocument(address, kind, name, _normalised(document), applied=True, role=owner)
+        )
     return documents
 
 
@@ -312,7 +374,7 @@ def with_applied(
             merged.append(document)
             continue
         remaining.remove(twin)
-        merged.append(replace(document, sources=twin.sources))
+        merged.append(replace(document, sources=twin.sources, role=document.role or twin.role))
     for document in remaining:
         if not document.known and unmatched.get(document.kind, 0) > 0:
             unmatched[document.kind] -= 1
@@ -484,6 +546,10 @@ def _boundary_gated(statement: Mapping[str, Any], boundaries: set[str]) -> bool:
     return statement.get("Effect") == "Allow" and bool(values) and set(values) <= boundaries
 
 
+# Who am I: every principal may ask, whatever its policies say.
+HARMLESS_ACTIONS = {"sts:getcalleridentity"}
+
+
 def grants_iam_or_sts(document: Mapping[str, Any]) -> bool:
     for statement in document.get("Statement", []):
         if statement.get("Effect") != "Allow":
@@ -492,25 +558,74 @@ def grants_iam_or_sts(document: Mapping[str, Any]) -> bool:
             return True
         actions = statement.get("Action", [])
         for action in actions if isinstance(actions, list) else [actions]:
+            if action.lower() in HARMLESS_ACTIONS:
+                continue
             if action == "*" or action.lower().startswith(("iam:", "sts:")):
                 return True
     return False
 
 
+def passed_roles(statement: Mapping[str, Any]) -> list[str] | None:
+    """The role names an Allow of iam:PassRole alone names exactly, with the services it
+    may pass them to pinned (iam:PassedToService); None for any other statement."""
+    actions = [a.lower() for a in _as_list(statement.get("Action", []))]
+    resources = _as_list(statement.get("Resource", []))
+    tests = (statement.get("Condition") or {}).get("StringEquals", {})
+    pinned = any(k.lower() == "iam:passedtoservice" for k in tests)
+    if statement.get("Effect") != "Allow" or actions != ["iam:passrole"] or not pinned:
+        return None
+    if not resources or any("*" in r or "?" in r or ":role/" not in r for r in resources):
+        return None
+    return [r.rsplit("/", 1)[-1] for r in resources]
+
+
+def _without_passes(document: Mapping[str, Any]) -> dict[str, Any]:
+    statements = [s for s in document.get("Statement", []) if passed_roles(s) is None]
+    return {**document, "Statement": statements}
+
+
+def bounded_roles(documents: Sequence[PolicyDocument]) -> set[str]:
+    """Roles that may be passed without escalation (see the module notes)."""
+    managed = [d for d in documents if d.kind == "identity" and d.role is None]
+    if any(not d.known or grants_iam_or_sts(_without_passes(d.document or {})) for d in managed):
+        return set()
+    bounded = set()
+    for trust in (d for d in documents if d.kind == "trust" and d.known and d.role):
+        allows = [
+            s
+            for s in _as_list((trust.document or {}).get("Statement", []))
+            if s.get("Effect") == "Allow"
+        ]
+        principals = [s.get("Principal") for s in allows]
+        # Trusted by AWS services alone: no account, user, role or identity provider.
+        if not allows or any(not isinstance(p, dict) or set(p) != {"Service"} for p in principals):
+            continue
+        inline = [d for d in documents if d.kind == "identity" and d.role == trust.role]
+        if all(d.known and not grants_iam_or_sts(d.document or {}) for d in inline):
+            bounded.add(str(trust.role))
+    return bounded
+
+
 def for_cloudsplaining(
-    document: Mapping[str, Any], boundaries: set[str]
-) -> tuple[dict[str, Any], int]:
-    """The document cloudsplaining sees (see the module notes), and how many Allow statements
-    were set aside as boundary-gated."""
-    kept, gated = [], 0
+    document: Mapping[str, Any], boundaries: set[str], bounded: set[str] | None = None
+) -> tuple[dict[str, Any], int, list[Mapping[str, Any]]]:
+    """The document cloudsplaining sees (see the module notes), how many Allow statements
+    were set aside as boundary-gated, and the statements set aside as role-bound passes."""
+    kept: list[Mapping[str, Any]] = []
+    gated = 0
+    passes: list[Mapping[str, Any]] = []
     for statement in document.get("Statement", []):
         if statement.get("Effect") == "Deny" and _narrow(statement):
             continue
         if _boundary_gated(statement, boundaries):
             gated += 1
             continue
+        roles = passed_roles(statement)
+        if roles is not None and set(roles) <= (bounded or set()):
+            passes.append(statement)
+            continue
         kept.append(statement)
-    return {"Version": document.get("Version", "2012-10-17"), "Statement": kept}, gated
+    return {"Version": document.get("Version", "2012-10-17"), "Statement": kept}, gated, passes
 
 
 def _boundary_arns(documents: Sequence[PolicyDocument]) -> dict[str, PolicyDocument]:
@@ -569,9 +684,21 @@ def _stage(
     trusted = {arn for arn, d in boundaries.items() if not grants_iam_or_sts(d.document or {})}
     for arn in sorted(set(boundaries) - trusted):
         report.findings.append(Finding(boundaries[arn].label, "BoundaryGrantsIam", (), arn))
-    prepared = [for_cloudsplaining(d.document or {}, trusted) for d in identity]
-    report.gated = sum(gated for _doc, gated in prepared)
-    return report, identity, [doc for doc, _gated in prepared]
+    bounded = bounded_roles(documents)
+    prepared = [for_cloudsplaining(d.document or {}, trusted, bounded) for d in identity]
+    report.gated = sum(gated for _doc, gated, _passes in prepared)
+    for document, (_doc, _gated, passes) in zip(identity, prepared, strict=True):
+        report.passes += [
+            Finding(
+                document.label,
+                "RoleBoundPass",
+                ("iam:PassRole",),
+                "of " + ", ".join(passed_roles(statement) or ()),
+                (_statement_label(document.document or {}, statement),),
+            )
+            for statement in passes
+        ]
+    return report, identity, [doc for doc, _gated, _passes in prepared]
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -661,10 +788,11 @@ def describe(report: ScanReport, label: str) -> str:
         f"{label}: {known} policy documents scanned{applied} ({', '.join(kinds)}), "
         f"{len(report.unknown)} known only at apply and not scanned, "
         f"{len(report.findings)} findings, {len(report.skipped)} skipped inline, "
-        f"{report.gated} boundary-gated statements"
+        f"{report.gated} boundary-gated statements, {len(report.passes)} role-bound passes"
     )
     details = [f"  {_finding_line(f)}" for f in report.findings]
     details += [f"  skipped: {_finding_line(f)}" for f in report.skipped]
+    details += [f"  set aside: {_finding_line(f)}" for f in report.passes]
     return "\n".join([line, *details])
 
 

@@ -101,11 +101,14 @@ def copy_infra(infra: Path, destination: Path) -> Path:
     return destination
 
 
-def plan_environment(terraform: Terraform, env_dir: Path, endpoint: str) -> dict[str, Any]:
-    """Init with a local backend and plan `env_dir` (inside a copy); return the JSON plan."""
+def plan_environment(
+    terraform: Terraform, env_dir: Path, endpoint: str, var_file: Path | None = None
+) -> dict[str, Any]:
+    """Init with a local backend and plan `env_dir` (inside a copy: an environment, or the
+    bootstrap with an environment's `var_file`); return the JSON plan."""
     (env_dir / OVERRIDE_FILE).write_text(override_text(endpoint), encoding="utf-8")
     terraform.init(env_dir, backend=True)
-    return terraform.plan(env_dir)
+    return terraform.plan(env_dir, var_file=var_file)
 
 
 def planned_resources(plan: dict[str, Any]) -> dict[str, list[str]]:

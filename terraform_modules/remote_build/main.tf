@@ -1,7 +1,7 @@
-data "aws_caller_identity" "current" {}
-
 locals {
+  create_role        = var.service_role_arn == null
   role_name          = "${var.name}-codebuild"
+  role_arn           = local.create_role ? module.service_role[0].role_arn : var.service_role_arn
   source_bucket_name = var.source_bucket_arn == null ? null : regex("[^:]+$", var.source_bucket_arn)
 }
 
@@ -13,99 +13,25 @@ resource "aws_cloudwatch_log_group" "this" {
   tags              = merge(var.tags, { Name = "/aws/codebuild/${var.name}" })
 }
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
+# The service role, unless one is given (service_role_arn): made by the submodule, which a
+# caller without the right to create roles can apply apart (see modules/service_role).
+module "service_role" {
+  source = "./modules/service_role"
+  count  = local.create_role ? 1 : 0
 
-    principals {
-      type        = "Service"
-      identifiers = ["codebuild.amazonaws.com"]
-    }
-
-    # Only CodeBuild acting for this account may take the role (confused deputy).
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
+  ecr_repository_arn   = var.ecr_repository_arn
+  log_group_arn        = aws_cloudwatch_log_group.this.arn
   name                 = local.role_name
-  assume_role_policy   = data.aws_iam_policy_document.assume.json
   permissions_boundary = var.permissions_boundary
-  tags                 = merge(var.tags, { Name = local.role_name })
-}
-
-#iam-scan:skip=DataExfiltration:s3:GetObject:the build reads its source archive from the artifacts bucket
-#iam-scan:skip=CredentialsExposure:ecr:GetAuthorizationToken:pulling and pushing images needs a registry login token, which IAM cannot scope to a repository
-data "aws_iam_policy_document" "this" {
-  # GetAuthorizationToken is not resource-scoped in IAM: AWS only accepts "*" here.
-  statement {
-    sid       = "LogInToEcr"
-    effect    = "Allow"
-    actions   = ["ecr:GetAuthorizationToken"]
-    resources = ["*"]
-  }
-
-  statement {
-    sid    = "PushToProjectRepository"
-    effect = "Allow"
-    actions = [
-      "ecr:BatchCheckLayerAvailability",
-      "ecr:BatchGetImage",
-      "ecr:CompleteLayerUpload",
-      "ecr:GetDownloadUrlForLayer",
-      "ecr:InitiateLayerUpload",
-      "ecr:PutImage",
-      "ecr:UploadLayerPart",
-    ]
-    resources = [var.ecr_repository_arn]
-  }
-
-  statement {
-    sid       = "WriteBuildLogs"
-    effect    = "Allow"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = [aws_cloudwatch_log_group.this.arn, "${aws_cloudwatch_log_group.this.arn}:*"]
-  }
-
-  dynamic "statement" {
-    for_each = var.source_bucket_arn == null ? [] : [var.source_bucket_arn]
-
-    content {
-      sid       = "ReadSourceBucket"
-      effect    = "Allow"
-      actions   = ["s3:GetBucketAcl", "s3:GetBucketLocation"]
-      resources = [statement.value]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.source_bucket_arn == null ? [] : [var.source_bucket_arn]
-
-    content {
-      sid       = "ReadSourceArchive"
-      effect    = "Allow"
-      actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-      resources = ["${statement.value}/*"]
-    }
-  }
-}
-
-resource "aws_iam_role_policy" "this" {
-  name   = "${var.name}-build"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+  source_bucket_arn    = var.source_bucket_arn
+  tags                 = var.tags
 }
 
 resource "aws_codebuild_project" "this" {
   #checkov:skip=CKV_AWS_316:docker build needs privileged mode in CodeBuild; the project only builds this repository
   name          = var.name
   description   = var.description == "" ? "Builds the project's image and pushes it to ECR, tagged with the git commit" : var.description
-  service_role  = aws_iam_role.this.arn
+  service_role  = local.role_arn
   build_timeout = var.build_timeout_minutes
   tags          = merge(var.tags, { Name = var.name })
 
@@ -145,5 +71,5 @@ resource "aws_codebuild_project" "this" {
   }
 
   # The role's policy must exist before the first build can log or push.
-  depends_on = [aws_iam_role_policy.this]
+  depends_on = [module.service_role]
 }

@@ -14,6 +14,6 @@ output "project_name" {
 }
 
 output "role_arn" {
-  description = "ARN of the build's service role."
-  value       = aws_iam_role.this.arn
+  description = "ARN of the build's service role (made here, or service_role_arn)."
+  value       = local.role_arn
 }

@@ -85,6 +85,17 @@ variable "name" {
   }
 }
 
+variable "service_role_arn" {
+  description = "ARN of an existing service role for the project (made apart, e.g. with modules/service_role by an administrator); null makes the role here."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.service_role_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.service_role_arn))
+    error_message = "service_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), or null."
+  }
+}
+
 variable "source_bucket_arn" {
   description = "ARN of an S3 bucket holding the source archive CI uploads; null for a project without source (pass the source with start-build overrides)."
   type        = string

@@ -72,3 +72,37 @@ def grouped(*names: str) -> list[Any]:
     """Parameters for answer sets, each in its xdist group: the worker that checks a set runs
     every test that reads its check, so the check runs once."""
     return [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in names]
+
+
+@pytest.fixture(scope="session")
+def bootstrap_plans(
+    checked_project: Callable[[str], Checked],
+) -> Callable[[str], dict[str, dict[str, Any]]]:
+    """The plans of each environment's infra/bootstrap (the state bucket and every IAM
+    identity) that the check applied, or planned offline for environments it did not apply."""
+
+    def get(name: str) -> dict[str, dict[str, Any]]:
+        records = checked_project(name).records
+        return {
+            env: json.loads((records / f"{env}.bootstrap.plan.json").read_text())
+            for env in ENVIRONMENTS
+        }
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def applied_policies(
+    checked_project: Callable[[str], Checked],
+) -> Callable[[str], dict[str, list[dict[str, Any]]]]:
+    """Every IAM document the check's emulated apply read back, by environment it applied."""
+
+    def get(name: str) -> dict[str, list[dict[str, Any]]]:
+        records = checked_project(name).records
+        return {
+            env: json.loads((records / f"{env}.applied-policies.json").read_text())
+            for env in ENVIRONMENTS
+            if (records / f"{env}.applied-policies.json").is_file()
+        }
+
+    return get

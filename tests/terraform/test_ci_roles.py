@@ -1,30 +1,35 @@
-"""The CI roles of the generated stack, from the offline plan of every environment: what
-cloudsplaining finds in every IAM policy document, who can assume each role (the trust
-policies evaluated against the tokens of real jobs), and what the dev deploy and plan roles
-are refused (their planned policies evaluated by dayone.iam_eval). Every refusal is paired
-with an allowed sibling request, so that a policy that refuses everything fails too.
+"""The IAM identities of the generated infrastructure, made by each environment's bootstrap:
+what cloudsplaining finds in every policy document of the plans, and what every CI identity
+can and cannot do, acted out on the rendered project's own emulator (infra/local, moto with
+IAM enforced and OIDC tokens checked against trust policies).
 
-Most refusals are evaluations of the planned documents (dayone.iam_eval); the main ones are
-also acted out on the rendered project's emulator (infra/local, moto with IAM enforcement):
-the dev deploy role, made there from its planned policies and assumed, calls IAM and S3.
-Trust (who may assume a role) is evaluated only: the emulator does not check OIDC tokens.
+The identities are recreated on one emulator for this module from what the check's emulated
+apply left (the trust policies of each environment's bootstrap plan, and every document it
+read back from the applied environment), and every call is a real call: assuming a role with
+a CI job's token (built from the project's CI files, as the CI service fills it in), then
+S3, ECR, IAM, SageMaker calls as that role. Every refusal is paired with an allowed control,
+so a role that can do nothing fails too.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from dayone import iam_scan
-from dayone.iam_eval import can_assume_with_web_identity, is_allowed
+from dayone.iam_eval import is_allowed
 from dayone.tools import project_environment
 from tests.support.project import read_answers
-from tests.terraform.conftest import grouped
+from tests.terraform.conftest import ENVIRONMENTS, grouped
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform]
 
@@ -39,28 +44,23 @@ SCANNED_SETS = ["defaults", "gitlab", "per-environment-accounts", "gitlab-per-en
 # Every inline `#iam-scan:skip`, as (data block it annotates, finding type, action). Adding
 # one is a decision: it comes with a reason in the code and a change here. A skip covers only
 # the statements of its block that name the action (tests/terraform/test_iam_scan.py).
-# Privilege escalation can never be skipped.
-_BOUNDARY = "stack/data.aws_iam_policy_document.boundary"
-_DEPLOY_IAM = "stack/data.aws_iam_policy_document.deploy_iam"
-_DEPLOY_RESOURCES = "stack/data.aws_iam_policy_document.deploy_resources"
-_PLAN = "stack/data.aws_iam_policy_document.plan"
+# Privilege escalation can never be skipped. Every identity is made by infra/bootstrap, so
+# the CI roles' skips sit there; the deploy role holds no IAM write any more, and the skips
+# of iam:CreatePolicy, DeletePolicy, DeletePolicyVersion, DeleteRole, UpdateRole and
+# UpdateRoleDescription (and the boundary's) went with it.
+_DEPLOY = "bootstrap/data.aws_iam_policy_document.deploy"
+_PLAN = "bootstrap/data.aws_iam_policy_document.plan"
+_TRAINER = "bootstrap/data.aws_iam_policy_document.trainer"
 _TRAINING = "modules/ml_iam/data.aws_iam_policy_document.this"
-_BUILD = "modules/remote_build/data.aws_iam_policy_document.this"
+_BUILD = "modules/remote_build/modules/service_role/data.aws_iam_policy_document.this"
 _PROD_DATA = "modules/prod_data_readonly/data.aws_iam_policy_document.this"
 PINNED_IAM_SKIPS = {
-    (_BOUNDARY, "CredentialsExposure", "ecr:getauthorizationtoken"),
-    (_BOUNDARY, "DataExfiltration", "s3:getobject"),
-    (_DEPLOY_IAM, "ResourceExposure", "iam:createpolicy"),
-    (_DEPLOY_IAM, "ResourceExposure", "iam:deletepolicy"),
-    (_DEPLOY_IAM, "ResourceExposure", "iam:deletepolicyversion"),
-    (_DEPLOY_IAM, "ResourceExposure", "iam:deleterole"),
-    (_DEPLOY_IAM, "ResourceExposure", "iam:updaterole"),
-    (_DEPLOY_IAM, "ResourceExposure", "iam:updateroledescription"),
-    (_DEPLOY_RESOURCES, "DataExfiltration", "s3:getobject"),
-    (_DEPLOY_RESOURCES, "ResourceExposure", "s3:deletebucketpolicy"),
-    (_DEPLOY_RESOURCES, "ResourceExposure", "s3:putbucketpolicy"),
-    (_DEPLOY_RESOURCES, "ResourceExposure", "s3:putbucketpublicaccessblock"),
+    (_DEPLOY, "DataExfiltration", "s3:getobject"),
+    (_DEPLOY, "ResourceExposure", "s3:deletebucketpolicy"),
+    (_DEPLOY, "ResourceExposure", "s3:putbucketpolicy"),
+    (_DEPLOY, "ResourceExposure", "s3:putbucketpublicaccessblock"),
     (_PLAN, "DataExfiltration", "s3:getobject"),
+    (_TRAINER, "DataExfiltration", "s3:getobject"),
     (_TRAINING, "CredentialsExposure", "ecr:getauthorizationtoken"),
     (_TRAINING, "DataExfiltration", "s3:getobject"),
     (_BUILD, "CredentialsExposure", "ecr:getauthorizationtoken"),
@@ -76,47 +76,46 @@ BROAD_MANAGED_POLICIES = (
 )
 
 
-def _documents(plan: dict[str, Any]) -> dict[str, iam_scan.PolicyDocument]:
-    return {d.name + "/" + d.kind: d for d in iam_scan.policy_documents(plan)}
-
-
-def _doc(plan: dict[str, Any], name: str, kind: str) -> dict[str, Any]:
-    document = _documents(plan)[f"{name}/{kind}"]
-    assert document.document is not None, f"{name} ({kind}) is unknown at plan time"
-    return document.document
-
-
-def _account(plan: dict[str, Any]) -> str:
-    deploy = next(d for d in iam_scan.policy_documents(plan) if d.name.endswith("-deploy-iam"))
-    text = json.dumps(deploy.document)
-    return text.split("arn:aws:iam::", 1)[1][:12]
+def _documents(
+    env: str, stack: dict[str, Any] | None = None, bootstrap: dict[str, Any] | None = None
+) -> list[iam_scan.PolicyDocument]:
+    """An environment's documents, each traced to its data blocks from its plan's root."""
+    found = iam_scan.policy_documents(stack, f"envs/{env}") if stack else []
+    return found + (iam_scan.policy_documents(bootstrap, "bootstrap") if bootstrap else [])
 
 
 @pytest.mark.parametrize("name", grouped(*SCANNED_SETS))
 def test_cloudsplaining_finds_no_escalation_and_only_pinned_skips(
-    plans: Plans, rendered_project: Rendered, name: str
+    plans: Plans, bootstrap_plans: Plans, rendered_project: Rendered, name: str
 ) -> None:
     project, _ = rendered_project(name)
     cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
     skips = iam_scan.inline_skips(project / "infra")
     assert {(str(s.block), s.finding_type, s.action) for s in skips} == PINNED_IAM_SKIPS
     slug = read_answers(project)["project_slug"]
-    for env, plan in plans(name).items():
-        documents = iam_scan.policy_documents(plan, f"envs/{env}")
-        report = iam_scan.scan_documents(documents, cloudsplaining, skips)
+    stacks, bootstraps = plans(name), bootstrap_plans(name)
+    documents = {env: _documents(env, stacks[env], bootstraps[env]) for env in ENVIRONMENTS}
+    reports = iam_scan.scan_plans(documents, cloudsplaining, skips)
+    for env, report in reports.items():
         assert report.count("PrivilegeEscalation") == 0, iam_scan.describe(report, env)
         assert report.findings == [], iam_scan.describe(report, env)
-        # The CI roles' trust and permissions are known at plan time, so they are scanned here;
-        # what is known only at apply names ARNs made in the same apply (bucket policies, the
-        # workload roles' inline policies).
-        known = {d.name for d in documents if d.known}
+        # The image build's and the training role's passes are set aside only because those
+        # roles are scanned here too, trusted by services alone, with no IAM.
+        assert len(report.passes) == 2, iam_scan.describe(report, env)
+        # Every identity is known at plan time (its names come from infra/names); only the
+        # buckets' policies, which name the buckets' ARNs, wait for the apply.
+        known = {d.name for d in documents[env] if d.known}
         prefix = f"{slug}--{env}"
-        assert {f"{prefix}-deploy", f"{prefix}-plan", f"{prefix}-boundary"} <= known
-        assert {f"{prefix}-deploy-iam", f"{prefix}-deploy-resources"} <= known
-        for document in report.unknown:
-            assert document.kind == "resource" or document.address.endswith(
-                "aws_iam_role_policy.this"
-            ), document
+        roles = {
+            f"{prefix}-{r}" for r in ("deploy", "plan", "trainer", "training", "image-codebuild")
+        }
+        assert roles <= known
+        assert {f"{prefix}-deploy", f"{prefix}-plan", f"{prefix}-trainer"} <= {
+            d.name for d in documents[env] if d.known and d.kind == "identity"
+        }
+        assert all(d.kind == "resource" for d in report.unknown), report.unknown
+        # The stack makes no identity at all.
+        assert not [d for d in _documents(env, stacks[env]) if d.kind != "resource"]
 
 
 def test_scan_reports_an_escalation_it_cannot_skip() -> None:
@@ -191,6 +190,47 @@ def test_scan_reports_an_escalation_it_cannot_skip() -> None:
     assert {f.address for f in reports["prod"].findings} == {"masked"}
 
 
+def _passing(resource: str) -> iam_scan.PolicyDocument:
+    return iam_scan.PolicyDocument(
+        "ci", "identity", "ci",
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["sagemaker:CreateTrainingJob"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": resource,
+             "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}},
+        ]},
+    )  # fmt: skip
+
+
+def _role(name: str, principal: dict[str, Any], *actions: str) -> list[iam_scan.PolicyDocument]:
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}]}  # fmt: skip
+    inline = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}  # fmt: skip
+    return [
+        iam_scan.PolicyDocument(f"aws_iam_role.{name}", "trust", name, trust, role=name),
+        iam_scan.PolicyDocument(f"aws_iam_role_policy.{name}", "identity", name, inline, role=name),
+    ]
+
+
+def test_a_pass_is_set_aside_only_for_a_role_that_cannot_escalate_itself() -> None:
+    """Passing one service-trusted role without IAM is bounded by that role; passing a role
+    that holds IAM, one trusted by an account, or any role ("*"), is an escalation."""
+    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
+    service = {"Service": "sagemaker.amazonaws.com"}
+    arn = "arn:aws:iam::123456789012:role/{}"
+    cases = {
+        "control: a service role that reads data": ([_passing(arn.format("reader")), *_role("reader", service, "s3:GetObject")], 0),
+        "a service role that holds IAM": ([_passing(arn.format("admin")), *_role("admin", service, "iam:PutRolePolicy")], 1),
+        "a role an account trusts": ([_passing(arn.format("shared")), *_role("shared", {"AWS": "arn:aws:iam::999999999999:root"}, "s3:GetObject")], 1),
+        "any role": ([_passing("arn:aws:iam::123456789012:role/*"), *_role("reader", service, "s3:GetObject")], 1),
+        "a role this plan does not make": ([_passing(arn.format("elsewhere"))], 1),
+    }  # fmt: skip
+    reports = iam_scan.scan_plans({k: docs for k, (docs, _) in cases.items()}, cloudsplaining)
+    # (escalations found, passes set aside): the pass itself is reported unless bounded.
+    found = {k: (min(r.count("PrivilegeEscalation"), 1), len(r.passes)) for k, r in reports.items()}
+    assert found == {k: (escalates, 1 - escalates) for k, (_d, escalates) in cases.items()}, found
+
+
 @pytest.mark.xdist_group("defaults")
 def test_no_ci_role_gets_a_broad_managed_policy(rendered_project: Rendered) -> None:
     project, _ = rendered_project("defaults")
@@ -199,86 +239,52 @@ def test_no_ci_role_gets_a_broad_managed_policy(rendered_project: Rendered) -> N
         assert f"policy/{policy}" not in text
 
 
-# ---- who can assume what ---------------------------------------------------------------------
-
-GITHUB = "token.actions.githubusercontent.com"
-
-
 @pytest.mark.xdist_group("defaults")
-def test_github_roles_trust_only_their_own_jobs(plans: Plans, rendered_project: Rendered) -> None:
+def test_training_role_pulls_and_logs_only_its_own(
+    bootstrap_plans: Plans, rendered_project: Rendered
+) -> None:
+    """What a SageMaker training job does as the training role (its inline policy, known at
+    plan time now that the bootstrap names the buckets): pull the environment's image, open
+    and write its own jobs' log streams, nothing of another environment or project."""
     project, _ = rendered_project("defaults")
     answers = read_answers(project)
-    slug, repo = answers["project_slug"], answers["repository"]
-    by_env = plans("defaults")
-    account = _account(by_env["dev"])
-    provider = f"arn:aws:iam::{account}:oidc-provider/{GITHUB}"
-
-    def token(sub: str) -> dict[str, str]:
-        return {"sub": sub, "aud": "sts.amazonaws.com"}
-
-    job = {
-        "dev": token(f"repo:{repo}:environment:dev"),
-        "staging": token(f"repo:{repo}:environment:staging"),
-        "prod": token(f"repo:{repo}:environment:prod"),
-        "pull request": token(f"repo:{repo}:pull_request"),
-        "main": token(f"repo:{repo}:ref:refs/heads/main"),
-        "feature branch": token(f"repo:{repo}:ref:refs/heads/feature"),
-        "tag": token(f"repo:{repo}:ref:refs/tags/v1.0.0"),
-        "other repository": token(f"repo:{repo}-fork:environment:prod"),
-        "wrong audience": {"sub": f"repo:{repo}:environment:prod", "aud": "other"},
-    }
-    for env, plan in by_env.items():
-        deploy = _doc(plan, f"{slug}--{env}-deploy", "trust")
-        plan_role = _doc(plan, f"{slug}--{env}-plan", "trust")
-        for who, claims in job.items():
-            assert can_assume_with_web_identity(deploy, provider, claims) == (who == env), (
-                env,
-                who,
-            )
-            expected = who in {"pull request", "main"}
-            assert can_assume_with_web_identity(plan_role, provider, claims) == expected, (env, who)
+    s, region = answers["project_slug"], answers["aws_region"]
+    documents = _documents("dev", bootstrap=bootstrap_plans("defaults")["dev"])
+    policy = next(
+        d.document for d in documents if d.kind == "identity" and d.role == f"{s}--dev-training"
+    )
+    account = json.dumps(policy).split(f":logs:{region}:", 1)[1][:12]
+    group = f"arn:aws:logs:{region}:{account}:log-group:/aws/sagemaker/TrainingJobs"
+    job = f"{s}--dev-train-20260101-000000"
+    repository = f"arn:aws:ecr:{region}:{account}:repository/{s}/dev"
+    cases = [
+        ("log in to ECR", "ecr:GetAuthorizationToken", "*", True),
+        ("pull the environment's image", "ecr:BatchGetImage", repository, True),
+        ("pull prod's image", "ecr:BatchGetImage", repository.replace("/dev", "/prod"), False),
+        ("create a job's log stream", "logs:CreateLogStream", f"{group}:*", True),
+        ("write its job's logs", "logs:PutLogEvents", f"{group}:log-stream:{job}/algo-1-1767225600", True),
+        ("write a prod job's logs", "logs:PutLogEvents", f"{group}:log-stream:{s}--prod-train-1/algo-1-1", False),
+        ("write another project's job's logs", "logs:PutLogEvents", f"{group}:log-stream:{s}x--dev-train-1/algo-1-1", False),
+        ("delete the training log group", "logs:DeleteLogGroup", group, False),
+        ("write dev data", "s3:PutObject", f"arn:aws:s3:::{s}--dev-models/model.pkl", True),
+        ("write prod data", "s3:PutObject", f"arn:aws:s3:::{s}--prod-raw/x", False),
+        ("change a role", "iam:PutRolePolicy", f"arn:aws:iam::{account}:role/{s}--dev-training", False),
+    ]  # fmt: skip
+    for description, action, resource, expected in cases:
+        assert is_allowed([policy], action, resource) == expected, description
 
 
-@pytest.mark.xdist_group("gitlab")
-def test_gitlab_roles_trust_only_their_own_jobs(plans: Plans, rendered_project: Rendered) -> None:
-    project, _ = rendered_project("gitlab")
-    answers = read_answers(project)
-    slug, repo = answers["project_slug"], answers["repository"]
-    by_env = plans("gitlab")
-    account = _account(by_env["dev"])
-    provider = f"arn:aws:iam::{account}:oidc-provider/gitlab.com"
-    main = f"project_path:{repo}:ref_type:branch:ref:main"
-    feature = f"project_path:{repo}:ref_type:branch:ref:feature"
-    tag = f"project_path:{repo}:ref_type:tag:ref:v1.0.0"
-    aud = {env: f"sts.amazonaws.com/{slug}--{env}-deploy" for env in by_env}
-    plan_aud = f"sts.amazonaws.com/{slug}--plan"
-    # The tokens the jobs of .gitlab-ci.yml request, and the ones other jobs could forge.
-    job = {
-        "deploy-dev": {"sub": main, "aud": aud["dev"]},
-        "deploy-staging": {"sub": main, "aud": aud["staging"]},
-        "deploy-prod": {"sub": main, "aud": aud["prod"]},
-        "plan on main": {"sub": main, "aud": plan_aud},
-        "plan on a branch": {"sub": feature, "aud": plan_aud},
-        "branch job asking for prod": {"sub": feature, "aud": aud["prod"]},
-        "tag job asking for staging": {"sub": tag, "aud": aud["staging"]},
-        "tag job asking for plan": {"sub": tag, "aud": plan_aud},
-        "main job with the default audience": {"sub": main, "aud": "sts.amazonaws.com"},
-        "other project": {"sub": main.replace(repo, f"{repo}-fork"), "aud": aud["prod"]},
-    }
-    for env, plan in by_env.items():
-        deploy = _doc(plan, f"{slug}--{env}-deploy", "trust")
-        plan_role = _doc(plan, f"{slug}--{env}-plan", "trust")
-        for who, claims in job.items():
-            expected = who == f"deploy-{env}"
-            assert can_assume_with_web_identity(deploy, provider, claims) == expected, (env, who)
-            expected = who in {"plan on main", "plan on a branch"}
-            assert can_assume_with_web_identity(plan_role, provider, claims) == expected, (env, who)
-    provider_ids = {
-        tuple(sorted(r["values"]["client_id_list"]))
-        for plan in by_env.values()
-        for r in _planned(plan, "aws_iam_openid_connect_provider")
-    }
-    assert provider_ids == {tuple(sorted([*aud.values(), plan_aud]))}
+# ---- Every CI identity under IAM enforcement, on the project's emulator --------------------
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def _planned(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
@@ -291,189 +297,92 @@ def _planned(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
     return walk(plan["planned_values"]["root_module"])
 
 
-# ---- what the dev roles are refused ----------------------------------------------------------
+@dataclass
+class Identities:
+    emulator: Any
+    tokens: ModuleType  # the project's infra/local/ci_tokens.py
+    token: Callable[[str, str, str], str]  # issuer, audience, subject -> JWT
+    projects: dict[str, Path]
+    slugs: dict[str, str]
+    account: str
+    region: str  # the projects' region, where their ARNs are
 
 
 @pytest.fixture(scope="module")
-def dev_policies(plans: Plans, rendered_project: Rendered) -> dict[str, Any]:
-    project, _ = rendered_project("defaults")
-    answers = read_answers(project)
-    slug = answers["project_slug"]
-    dev = plans("defaults")["dev"]
-    account = _account(dev)
-    return {
-        "slug": slug,
-        "region": answers["aws_region"],
-        "iam": f"arn:aws:iam::{account}",
-        "deploy": [
-            _doc(dev, f"{slug}--dev-deploy-iam", "identity"),
-            _doc(dev, f"{slug}--dev-deploy-resources", "identity"),
-        ],
-        "plan": [_doc(dev, f"{slug}--dev-plan", "identity")],
-        "boundary": _doc(dev, f"{slug}--dev-boundary", "identity"),
-        "prod_plan": [_doc(plans("defaults")["prod"], f"{slug}--prod-plan", "identity")],
-    }
+def identities(
+    rendered_project: Rendered,
+    bootstrap_plans: Plans,
+    applied_policies: Callable[[str], dict[str, list[dict[str, Any]]]],
+) -> Iterator[Identities]:
+    """One emulator for this module, holding the identities of the GitHub (defaults) and
+    GitLab answer sets as their bootstraps make them: the OIDC providers and every role's
+    trust from the bootstrap plans, and the permissions of the applied environments read
+    back by the check (defaults applied all three). Data buckets and state hold a little
+    data for the calls to touch."""
+    projects = {name: rendered_project(name)[0] for name in ("defaults", "gitlab")}
+    emulator_module = _load(
+        projects["defaults"] / "infra" / "local" / "emulator.py", "ci_roles_emulator"
+    )
+    tokens = _load(projects["defaults"] / "infra" / "local" / "ci_tokens.py", "ci_roles_ci_tokens")
+    slugs = {name: read_answers(p)["project_slug"] for name, p in projects.items()}
+    with emulator_module.running_emulator() as emulator:
+        account = emulator_module.ACCOUNT_ID
+        iam, s3 = emulator.client("iam"), emulator.client("s3")
+        for name in projects:
+            for plan in bootstrap_plans(name).values():
+                for provider in _planned(plan, "aws_iam_openid_connect_provider"):
+                    iam.create_open_id_connect_provider(
+                        Url=provider["values"]["url"],
+                        ClientIDList=provider["values"]["client_id_list"],
+                        ThumbprintList=["a" * 40],
+                    )
+                for role in _planned(plan, "aws_iam_role"):
+                    iam.create_role(
+                        RoleName=role["values"]["name"],
+                        AssumeRolePolicyDocument=role["values"]["assume_role_policy"],
+                    )
+        for documents in applied_policies("defaults").values():
+            for document in documents:
+                if document["kind"] != "identity":
+                    continue
+                for role in document["roles"]:
+                    iam.put_role_policy(
+                        RoleName=role,
+                        PolicyName=document["name"],
+                        PolicyDocument=json.dumps(document["document"]),
+                    )
+        slug = slugs["defaults"]
+        for env in ("dev", "prod"):
+            for purpose in ("raw", "processed", "artifacts", "tfstate"):
+                s3.create_bucket(Bucket=f"{slug}--{env}-{purpose}")
+            s3.put_object(Bucket=f"{slug}--{env}-raw", Key="datasets/rows.csv", Body=b"a\n1\n")
+            s3.put_object(
+                Bucket=f"{slug}--{env}-tfstate", Key=f"{slug}/{env}/terraform.tfstate", Body=b"{}"
+            )
+        emulator.admin_credentials(account)
+        emulator.enforce_iam(True)
+        region = read_answers(projects["defaults"])["aws_region"]
+        yield Identities(
+            emulator, tokens, emulator_module.web_identity_token, projects, slugs, account, region
+        )
 
 
-# (description, action, resource, context, allowed): each refusal next to its control.
-def _deploy_cases(p: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str], bool]]:
-    s, iam = p["slug"], p["iam"]
-    boundary = f"{iam}:policy/{s}--dev-boundary"
-    with_boundary = {"iam:PermissionsBoundary": boundary}
-    other = f"{s}-churn"  # a second project whose slug starts with this one's
-    return [
-        ("new default version of its own policy", "iam:CreatePolicyVersion", f"{iam}:policy/{s}--dev-deploy-iam", {}, False),
-        ("set a default version of its own policy", "iam:SetDefaultPolicyVersion", f"{iam}:policy/{s}--dev-deploy-resources", {}, False),
-        ("new version of the boundary", "iam:CreatePolicyVersion", boundary, {}, False),
-        ("control: create a new policy of the environment", "iam:CreatePolicy", f"{iam}:policy/{s}--dev-extra", {}, True),
-        ("create a role without the boundary", "iam:CreateRole", f"{iam}:role/{s}--dev-escape", {}, False),
-        ("create a role with another boundary", "iam:CreateRole", f"{iam}:role/{s}--dev-escape", {"iam:PermissionsBoundary": f"{iam}:policy/{s}--dev-deploy-iam"}, False),
-        ("control: create a role with the boundary", "iam:CreateRole", f"{iam}:role/{s}--dev-worker", with_boundary, True),
-        ("remove a role's boundary", "iam:DeleteRolePermissionsBoundary", f"{iam}:role/{s}--dev-training", {}, False),
-        ("attach a policy to itself", "iam:AttachRolePolicy", f"{iam}:role/{s}--dev-deploy", {"iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess"}, False),
-        ("put an inline policy on itself", "iam:PutRolePolicy", f"{iam}:role/{s}--dev-deploy", {}, False),
-        ("put an inline policy on the plan role", "iam:PutRolePolicy", f"{iam}:role/{s}--dev-plan", {}, False),
-        ("control: put an inline policy on a bounded role", "iam:PutRolePolicy", f"{iam}:role/{s}--dev-training", with_boundary, True),
-        ("change the prod deploy role's trust", "iam:UpdateAssumeRolePolicy", f"{iam}:role/{s}--prod-deploy", {}, False),
-        ("change its own trust", "iam:UpdateAssumeRolePolicy", f"{iam}:role/{s}--dev-deploy", {}, False),
-        ("change a workload role's trust (to assume it)", "iam:UpdateAssumeRolePolicy", f"{iam}:role/{s}--dev-training", {}, False),
-        ("assume a workload role", "sts:AssumeRole", f"{iam}:role/{s}--dev-training", {}, False),
-        ("control: tag a workload role", "iam:TagRole", f"{iam}:role/{s}--dev-training", {}, True),
-        ("write to a prod bucket", "s3:PutObject", f"arn:aws:s3:::{s}--prod-raw/data.csv", {}, False),
-        ("write the prod state", "s3:PutObject", f"arn:aws:s3:::{s}--prod-tfstate/{s}/prod/terraform.tfstate", {}, False),
-        ("read the prod state", "s3:GetObject", f"arn:aws:s3:::{s}--prod-tfstate/{s}/prod/terraform.tfstate", {}, False),
-        ("control: write its own state", "s3:PutObject", f"arn:aws:s3:::{s}--dev-tfstate/{s}/dev/terraform.tfstate", {}, True),
-        ("control: write a dev bucket", "s3:PutObject", f"arn:aws:s3:::{s}--dev-raw/data.csv", {}, True),
-        ("weaken its own state bucket", "s3:PutBucketPolicy", f"arn:aws:s3:::{s}--dev-tfstate", {}, False),
-        ("erase state history", "s3:DeleteObjectVersion", f"arn:aws:s3:::{s}--dev-tfstate/{s}/dev/terraform.tfstate", {}, False),
-        ("control: set a dev data bucket's policy", "s3:PutBucketPolicy", f"arn:aws:s3:::{s}--dev-raw", {}, True),
-        ("write a second project's bucket", "s3:PutObject", f"arn:aws:s3:::{other}--dev-raw/data.csv", {}, False),
-        ("delete a second project's bucket", "s3:DeleteBucket", f"arn:aws:s3:::{other}--dev-raw", {}, False),
-        ("change a second project's role", "iam:UpdateAssumeRolePolicy", f"{iam}:role/{other}--dev-training", {}, False),
-        ("start a second project's build", "codebuild:StartBuild", f"arn:aws:codebuild:{p['region']}:{iam[-12:]}:project/{other}--dev-image", {}, False),
-        ("control: start its own build", "codebuild:StartBuild", f"arn:aws:codebuild:{p['region']}:{iam[-12:]}:project/{s}--dev-image", {}, True),
-        ("pass the build role to Lambda", "iam:PassRole", f"{iam}:role/{s}--dev-image-codebuild", {"iam:PassedToService": "lambda.amazonaws.com"}, False),
-        ("pass the training role to CodeBuild", "iam:PassRole", f"{iam}:role/{s}--dev-training", {"iam:PassedToService": "codebuild.amazonaws.com"}, False),
-        ("control: pass the build role to CodeBuild", "iam:PassRole", f"{iam}:role/{s}--dev-image-codebuild", {"iam:PassedToService": "codebuild.amazonaws.com"}, True),
-        ("change the shared OIDC provider", "iam:AddClientIDToOpenIDConnectProvider", f"{iam}:oidc-provider/token.actions.githubusercontent.com", {}, False),
-    ]  # fmt: skip
-
-
-@pytest.mark.xdist_group("defaults")
-def test_dev_deploy_role_is_refused_what_would_lead_out_of_dev(
-    dev_policies: dict[str, Any],
-) -> None:
-    for description, action, resource, context, expected in _deploy_cases(dev_policies):
-        allowed = is_allowed(dev_policies["deploy"], action, resource, context)
-        assert allowed == expected, f"{description}: {action} on {resource}"
-
-
-@pytest.mark.xdist_group("defaults")
-def test_dev_plan_role_reads_only_its_state_and_settings(dev_policies: dict[str, Any]) -> None:
-    s = dev_policies["slug"]
-    state = f"arn:aws:s3:::{s}--dev-tfstate/{s}/dev/terraform.tfstate"
-    cases = [
-        ("read its state", "s3:GetObject", state, True),
-        ("take its lock", "s3:PutObject", f"{state}.tflock", True),
-        ("write its state", "s3:PutObject", state, False),
-        ("read dev data", "s3:GetObject", f"arn:aws:s3:::{s}--dev-raw/data.csv", False),
-        ("read a dev bucket's settings", "s3:GetBucketPolicy", f"arn:aws:s3:::{s}--dev-raw", True),
-        ("read the prod state", "s3:GetObject", f"arn:aws:s3:::{s}--prod-tfstate/{s}/prod/terraform.tfstate", False),
-        ("take the prod lock", "s3:PutObject", f"arn:aws:s3:::{s}--prod-tfstate/{s}/prod/terraform.tfstate.tflock", False),
-        ("read prod data", "s3:GetObject", f"arn:aws:s3:::{s}--prod-raw/data.csv", False),
-        ("change a role", "iam:PutRolePolicy", f"{dev_policies['iam']}:role/{s}--dev-training", False),
-    ]  # fmt: skip
-    for description, action, resource, expected in cases:
-        assert is_allowed(dev_policies["plan"], action, resource) == expected, description
-    prod_state = f"arn:aws:s3:::{s}--prod-tfstate/{s}/prod/terraform.tfstate"
-    assert is_allowed(dev_policies["prod_plan"], "s3:GetObject", prod_state)
-    assert not is_allowed(dev_policies["prod_plan"], "s3:GetObject", state)
-
-
-@pytest.mark.xdist_group("defaults")
-def test_roles_made_by_the_deploy_role_stay_inside_the_boundary(
-    dev_policies: dict[str, Any],
-) -> None:
-    s, iam = dev_policies["slug"], dev_policies["iam"]
-    everything = [
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-        }
-    ]
-    boundary = dev_policies["boundary"]
-    cases = [
-        ("create a role", "iam:CreateRole", f"{iam}:role/{s}--dev-x", False),
-        ("assume a role", "sts:AssumeRole", f"{iam}:role/{s}--prod-deploy", False),
-        ("write prod data", "s3:PutObject", f"arn:aws:s3:::{s}--prod-raw/data.csv", False),
-        ("read prod data (dev reads prod, read-only)", "s3:GetObject", f"arn:aws:s3:::{s}--prod-raw/data.csv", True),
-        ("read the prod state", "s3:GetObject", f"arn:aws:s3:::{s}--prod-tfstate/{s}/prod/terraform.tfstate", False),
-        ("write dev data", "s3:PutObject", f"arn:aws:s3:::{s}--dev-models/model.pkl", True),
-    ]  # fmt: skip
-    for description, action, resource, expected in cases:
-        allowed = is_allowed(everything, action, resource, boundary=boundary)
-        assert allowed == expected, description
-
-
-@pytest.mark.xdist_group("defaults")
-def test_boundary_lets_training_jobs_pull_and_log_only_their_own(
-    dev_policies: dict[str, Any],
-) -> None:
-    """What a SageMaker training job does as the training role, as far as the boundary lets
-    any role of the environment: pull the environment's image, open and write its own log
-    streams. (The training role's own policy is unknown at plan time, its bucket ARNs coming
-    from the lake module; ml_iam's terraform test pins the same actions and resources.)"""
-    s, region = dev_policies["slug"], dev_policies["region"]
-    account = dev_policies["iam"].rsplit(":", 1)[1]
-    everything = [
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-        }
-    ]
-    boundary = dev_policies["boundary"]
-    group = f"arn:aws:logs:{region}:{account}:log-group:/aws/sagemaker/TrainingJobs"
-    job = f"{s}--dev-train-20260101-000000"
-    repository = f"arn:aws:ecr:{region}:{account}:repository/{s}/dev"
-    cases = [
-        ("log in to ECR", "ecr:GetAuthorizationToken", "*", True),
-        ("pull the environment's image", "ecr:BatchGetImage", repository, True),
-        ("pull its layers", "ecr:GetDownloadUrlForLayer", repository, True),
-        ("pull prod's image", "ecr:BatchGetImage", repository.replace("/dev", "/prod"), False),
-        ("create the training log group", "logs:CreateLogGroup", f"{group}:*", True),
-        ("create a job's log stream", "logs:CreateLogStream", f"{group}:*", True),
-        ("find its stream", "logs:DescribeLogStreams", f"{group}:*", True),
-        ("write its job's logs", "logs:PutLogEvents", f"{group}:log-stream:{job}/algo-1-1767225600", True),
-        ("write a prod job's logs", "logs:PutLogEvents", f"{group}:log-stream:{s}--prod-train-1/algo-1-1", False),
-        ("write another project's job's logs", "logs:PutLogEvents", f"{group}:log-stream:{s}x--dev-train-1/algo-1-1", False),
-        ("write another service's logs", "logs:PutLogEvents", f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/x:log-stream:y", False),
-        ("delete the training log group", "logs:DeleteLogGroup", group, False),
-    ]  # fmt: skip
-    for description, action, resource, expected in cases:
-        allowed = is_allowed(everything, action, resource, boundary=boundary)
-        assert allowed == expected, description
-
-
-# ---- the same refusals, acted out on the emulator with IAM enforcement ------------------------
-
-
-def _emulator_module(project: Path) -> Any:
-    """infra/local/emulator.py of the rendered project (moto, extended with IAM conditions
-    and boundaries)."""
-    import importlib.util
-
-    path = project / "infra" / "local" / "emulator.py"
-    spec = importlib.util.spec_from_file_location("rendered_emulator", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+def _assume(ids: Identities, role: str, job: Any) -> dict[str, str] | None:
+    """The role's session for the job's token, or None when STS refuses it."""
+    try:
+        return dict(
+            ids.emulator.assume_role_with_web_identity(
+                f"arn:aws:iam::{ids.account}:role/{role}",
+                ids.token(job.issuer, job.audience, job.subject),
+                "test-session",
+            )
+        )
+    except ClientError as error:
+        assert error.response["Error"]["Code"] in {"AccessDenied", "InvalidIdentityToken"}, error
+        return None
 
 
 def _refused(call: Callable[[], Any]) -> bool:
-    from botocore.exceptions import ClientError
-
     try:
         call()
     except ClientError as error:
@@ -484,88 +393,231 @@ def _refused(call: Callable[[], Any]) -> bool:
 
 
 @pytest.mark.xdist_group("defaults")
-def test_dev_deploy_role_is_refused_on_the_emulator(
-    plans: Plans, rendered_project: Rendered
-) -> None:
-    """The dev deploy role, made on the emulator from its planned policies and assumed, acts
-    under IAM enforcement (moto's auth plus infra/local's conditions and boundaries)."""
-    project, _ = rendered_project("defaults")
-    slug = read_answers(project)["project_slug"]
-    dev = plans("defaults")["dev"]
-    emulator_module = _emulator_module(project)
-    account = emulator_module.ACCOUNT_ID
-    assert _account(dev) == account  # the plan was made against the same fake account
-    iam_arn = f"arn:aws:iam::{account}"
-    boundary_arn = f"{iam_arn}:policy/{slug}--dev-boundary"
-    trust = json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"{iam_arn}:root"},
-                       "Action": "sts:AssumeRole"}],
-    })  # fmt: skip
-    with emulator_module.running_emulator() as emulator:
-        iam, s3, sts = (emulator.client(s) for s in ("iam", "s3", "sts"))
-        for name in ("boundary", "deploy-iam", "deploy-resources"):
-            iam.create_policy(
-                PolicyName=f"{slug}--dev-{name}",
-                PolicyDocument=json.dumps(_doc(dev, f"{slug}--dev-{name}", "identity")),
-            )
-        # The deploy role as the stack makes it, trusted here by the account (the emulator
-        # does not check OIDC tokens; the trust evaluation tests above cover who may assume it).
-        iam.create_role(RoleName=f"{slug}--dev-deploy", AssumeRolePolicyDocument=trust)
-        for name in ("deploy-iam", "deploy-resources"):
-            iam.attach_role_policy(
-                RoleName=f"{slug}--dev-deploy", PolicyArn=f"{iam_arn}:policy/{slug}--dev-{name}"
-            )
-        iam.create_role(RoleName=f"{slug}--prod-deploy", AssumeRolePolicyDocument=trust)
-        iam.create_role(
-            RoleName=f"{slug}--dev-training",
-            AssumeRolePolicyDocument=trust,
-            PermissionsBoundary=boundary_arn,
-        )
-        other = f"{slug}-churn"  # a second project whose slug starts with this one's
-        for bucket in (f"{slug}--dev-raw", f"{slug}--prod-raw", f"{slug}--prod-tfstate",
-                       f"{other}--dev-raw"):  # fmt: skip
-            s3.create_bucket(Bucket=bucket)
-        credentials = sts.assume_role(
-            RoleArn=f"{iam_arn}:role/{slug}--dev-deploy", RoleSessionName="deploy-dev"
-        )["Credentials"]
-        emulator.enforce_iam()
-        as_deploy = {
-            "access_key": credentials["AccessKeyId"],
-            "secret_key": credentials["SecretAccessKey"],
-            "session_token": credentials["SessionToken"],
+def test_github_roles_trust_only_their_own_jobs(identities: Identities) -> None:
+    """Every role of every environment against the tokens of the jobs of .github/workflows,
+    and forged ones: each role is assumed by exactly its own jobs."""
+    ids, t = identities, identities.tokens
+    project = ids.projects["defaults"]
+    repo, slug = read_answers(project)["repository"], ids.slugs["defaults"]
+    jobs = {
+        **{f"deploy-{env}": t.github_token(repo, environment=t.github_deploy_environment(project, env)) for env in ENVIRONMENTS},
+        "train.yml": t.github_token(repo, environment="train-staging"),
+        "plan on a pull request": t.github_token(repo, event="pull_request"),
+        "plan on main": t.github_token(repo),
+        "a feature branch": t.github_token(repo, ref="refs/heads/feature"),
+        "a tag": t.github_token(repo, ref="refs/tags/v1.0.0"),
+        "a fork's prod job": t.github_token(f"{repo}-fork", environment="prod"),
+        "another audience": t.JobToken(t.GITHUB_ISSUER, "other", f"repo:{repo}:environment:prod"),
+    }  # fmt: skip
+    for env in ENVIRONMENTS:
+        expected = {
+            f"{slug}--{env}-deploy": {f"deploy-{env}"},
+            f"{slug}--{env}-plan": {"plan on a pull request", "plan on main"},
+            f"{slug}--{env}-trainer": {"train.yml"} if env == "staging" else set(),
         }
-        d_iam, d_s3 = emulator.client("iam", **as_deploy), emulator.client("s3", **as_deploy)
-        everything = json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-        })  # fmt: skip
-        cases: list[tuple[str, Callable[[], Any], bool]] = [
-            ("new default version of its own policy", lambda: d_iam.create_policy_version(
-                PolicyArn=f"{iam_arn}:policy/{slug}--dev-deploy-iam",
-                PolicyDocument=everything, SetAsDefault=True), True),
-            ("control: a new policy of the environment", lambda: d_iam.create_policy(
-                PolicyName=f"{slug}--dev-extra", PolicyDocument=everything), False),
-            ("a role without the boundary", lambda: d_iam.create_role(
-                RoleName=f"{slug}--dev-escape", AssumeRolePolicyDocument=trust), True),
-            ("control: a role with the boundary", lambda: d_iam.create_role(
-                RoleName=f"{slug}--dev-worker", AssumeRolePolicyDocument=trust,
-                PermissionsBoundary=boundary_arn), False),
-            ("the prod deploy role's trust", lambda: d_iam.update_assume_role_policy(
-                RoleName=f"{slug}--prod-deploy", PolicyDocument=trust), True),
-            ("its own trust", lambda: d_iam.update_assume_role_policy(
-                RoleName=f"{slug}--dev-deploy", PolicyDocument=trust), True),
-            ("control: tag a workload role", lambda: d_iam.tag_role(
-                RoleName=f"{slug}--dev-training", Tags=[{"Key": "k", "Value": "v"}]), False),
-            ("write a prod bucket", lambda: d_s3.put_object(
-                Bucket=f"{slug}--prod-raw", Key="x", Body=b"x"), True),
-            ("write the prod state", lambda: d_s3.put_object(
-                Bucket=f"{slug}--prod-tfstate", Key=f"{slug}/prod/terraform.tfstate",
-                Body=b"{}"), True),
-            ("write a second project's bucket", lambda: d_s3.put_object(
-                Bucket=f"{other}--dev-raw", Key="x", Body=b"x"), True),
-            ("control: write a dev bucket", lambda: d_s3.put_object(
-                Bucket=f"{slug}--dev-raw", Key="x", Body=b"x"), False),
-        ]  # fmt: skip
-        outcomes = {description: _refused(call) for description, call, _ in cases}
-    assert outcomes == {description: refused for description, _, refused in cases}
+        for role, trusted in expected.items():
+            assumed = {who for who, job in jobs.items() if _assume(ids, role, job)}
+            assert assumed == trusted, role
+
+
+@pytest.mark.xdist_group("defaults")
+def test_gitlab_prod_is_assumed_only_by_main_jobs_of_the_protected_prod_environment(
+    identities: Identities,
+) -> None:
+    """The jobs of .gitlab-ci.yml carry, once the project's ID token sub claim components are
+    set, the protection and tier of their environment in `sub`: prod's roles trust only
+    main's jobs of the protected production environment (with their own `aud`), dev's the
+    unprotected dev, and a main-branch job without prod's claims is refused prod."""
+    ids, t = identities, identities.tokens
+    project = ids.projects["gitlab"]
+    repo, slug = read_answers(project)["repository"], ids.slugs["gitlab"]
+    ci = {
+        job: t.gitlab_job_token(project, job, repo)
+        for env in ENVIRONMENTS
+        for job in (f"deploy-{env}", f"image-{env}", f"train-{env}")
+    }
+    prod_aud = ci["deploy-prod"].audience
+    forged = {
+        "main job without an environment, asking for prod": t.gitlab_token(repo, prod_aud),
+        "main job in dev, declaring the production tier": t.gitlab_token(repo, prod_aud, environment="dev", deployment_tier="production"),
+        "main job in an unprotected environment named prod": t.gitlab_token(repo, prod_aud, environment="prod", protected=False),
+        "main job of protected staging, asking for prod": t.gitlab_token(repo, prod_aud, environment="staging"),
+        "feature branch job in prod": t.gitlab_token(repo, prod_aud, ref="feature", environment="prod"),
+        "tag job in prod": t.gitlab_token(repo, prod_aud, ref="v1.0.0", ref_type="tag", environment="prod"),
+        "prod job with the default audience": t.gitlab_token(repo, "sts.amazonaws.com", environment="prod"),
+        "another project's prod job": t.gitlab_token(f"{repo}-fork", prod_aud, environment="prod"),
+        "plan on main": t.gitlab_token(repo, f"sts.amazonaws.com/{slug}--plan"),
+        "plan on a branch": t.gitlab_token(repo, f"sts.amazonaws.com/{slug}--plan", ref="feature"),
+    }  # fmt: skip
+    jobs = {**ci, **forged}
+    for env in ENVIRONMENTS:
+        expected = {
+            f"{slug}--{env}-deploy": {f"deploy-{env}", f"image-{env}"},
+            f"{slug}--{env}-trainer": {f"train-{env}"},
+            f"{slug}--{env}-plan": {"plan on main", "plan on a branch"},
+        }
+        for role, trusted in expected.items():
+            assumed = {who for who, job in jobs.items() if _assume(ids, role, job)}
+            assert assumed == trusted, role
+
+
+@pytest.mark.xdist_group("defaults")
+def test_gitlab_sub_claim_components_are_the_documented_set_up(rendered_project: Rendered) -> None:
+    """The components the roles' trust is written for are the ones the documented one-time
+    call sets, and the GitLab API accepts only these claims in `sub`."""
+    project, _ = rendered_project("gitlab")
+    tokens = _load(project / "infra" / "local" / "ci_tokens.py", "ci_roles_gitlab_tokens")
+    decision = (project / "docs" / "decisions" / "0002-ci-cd.md").read_text()
+    call = decision.split('"ci_id_token_sub_claim_components": ', 1)[1].split("}", 1)[0]
+    assert tuple(json.loads(call)) == tokens.GITLAB_SUB_CLAIM_COMPONENTS
+    allowed = {"project_path", "project_id", "ref_type", "ref", "ref_protected", "environment_protected", "deployment_tier"}  # fmt: skip
+    assert set(tokens.GITLAB_SUB_CLAIM_COMPONENTS) <= allowed
+    assert "PUT" in decision and "/api/v4/projects/" in decision and "scope `api`" in decision
+
+
+def _session(ids: Identities, role: str, job: Any, service: str) -> Any:
+    credentials = _assume(ids, role, job)
+    assert credentials is not None, f"{role} refused its own job's token"
+    return ids.emulator.client(service, region=ids.region, **credentials)
+
+
+def _github_job(ids: Identities, environment: str) -> Any:
+    repo = read_answers(ids.projects["defaults"])["repository"]
+    if environment.endswith("-plan"):
+        return ids.tokens.github_token(repo, event="pull_request")
+    return ids.tokens.github_token(repo, environment=environment)
+
+
+@pytest.mark.xdist_group("defaults")
+def test_plan_role_reads_and_locks_and_writes_nothing_else(identities: Identities) -> None:
+    ids, s = identities, identities.slugs["defaults"]
+    s3 = _session(ids, f"{s}--dev-plan", _github_job(ids, "dev-plan"), "s3")
+    state, bucket = f"{s}/dev/terraform.tfstate", f"{s}--dev-tfstate"
+    outcomes = {
+        "control: read its state": _refused(lambda: s3.get_object(Bucket=bucket, Key=state)),
+        "control: take its lock": _refused(lambda: s3.put_object(Bucket=bucket, Key=f"{state}.tflock", Body=b"{}")),
+        "write its state": _refused(lambda: s3.put_object(Bucket=bucket, Key=state, Body=b"{}")),
+        "delete its state": _refused(lambda: s3.delete_object(Bucket=bucket, Key=state)),
+        "read dev data": _refused(lambda: s3.get_object(Bucket=f"{s}--dev-raw", Key="datasets/rows.csv")),
+        "write dev data": _refused(lambda: s3.put_object(Bucket=f"{s}--dev-raw", Key="x", Body=b"x")),
+        "create a bucket": _refused(lambda: s3.create_bucket(Bucket=f"{s}--dev-extra")),
+        "take prod's lock": _refused(lambda: s3.put_object(
+            Bucket=f"{s}--prod-tfstate", Key=f"{s}/prod/terraform.tfstate.tflock", Body=b"{}")),
+    }  # fmt: skip
+    ecr = _session(ids, f"{s}--dev-plan", _github_job(ids, "dev-plan"), "ecr")
+    outcomes["create a repository"] = _refused(
+        lambda: ecr.create_repository(repositoryName=f"{s}/dev")
+    )
+    assert outcomes == {k: not k.startswith("control") for k in outcomes}, outcomes
+
+
+@pytest.mark.xdist_group("defaults")
+def test_dev_deploy_role_never_reads_prod_data_or_touches_prod(identities: Identities) -> None:
+    ids, s = identities, identities.slugs["defaults"]
+    job = _github_job(ids, "dev")
+    s3 = _session(ids, f"{s}--dev-deploy", job, "s3")
+    ecr = _session(ids, f"{s}--dev-deploy", job, "ecr")
+    outcomes = {
+        "control: write its state": _refused(lambda: s3.put_object(
+            Bucket=f"{s}--dev-tfstate", Key=f"{s}/dev/terraform.tfstate", Body=b"{}")),
+        "control: make a dev repository": _refused(lambda: ecr.create_repository(repositoryName=f"{s}/dev")),
+        "read prod data": _refused(lambda: s3.get_object(Bucket=f"{s}--prod-raw", Key="datasets/rows.csv")),
+        "write prod data": _refused(lambda: s3.put_object(Bucket=f"{s}--prod-raw", Key="x", Body=b"x")),
+        "read the prod state": _refused(lambda: s3.get_object(
+            Bucket=f"{s}--prod-tfstate", Key=f"{s}/prod/terraform.tfstate")),
+        "delete a prod bucket": _refused(lambda: s3.delete_bucket(Bucket=f"{s}--prod-processed")),
+        "make a prod repository": _refused(lambda: ecr.create_repository(repositoryName=f"{s}/prod")),
+        "read dev data": _refused(lambda: s3.get_object(Bucket=f"{s}--dev-raw", Key="datasets/rows.csv")),
+        "weaken its state bucket": _refused(lambda: s3.put_bucket_versioning(
+            Bucket=f"{s}--dev-tfstate", VersioningConfiguration={"Status": "Suspended"})),
+    }  # fmt: skip
+    assert outcomes == {k: not k.startswith("control") for k in outcomes}, outcomes
+
+
+@pytest.mark.xdist_group("defaults")
+def test_no_ci_identity_can_make_or_change_a_role(identities: Identities) -> None:
+    """No identity CI can assume may create a role (trusted by an outside account, here) or
+    change a role's trust or permissions: not deploy, not plan, not training."""
+    ids, s = identities, identities.slugs["defaults"]
+    outside = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"AWS": "arn:aws:iam::999999999999:root"}}]})  # fmt: skip
+    reads_prod = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{s}--prod-raw/*"}]})  # fmt: skip
+    outcomes = {}
+    for role, job in (
+        (f"{s}--dev-deploy", _github_job(ids, "dev")),
+        (f"{s}--dev-plan", _github_job(ids, "dev-plan")),
+        (f"{s}--dev-trainer", _github_job(ids, "train-dev")),
+    ):
+        iam = _session(ids, role, job, "iam")
+        outcomes[f"{role}: create a role an outside account trusts"] = _refused(
+            lambda iam=iam: iam.create_role(
+                RoleName=f"{s}--dev-escape", AssumeRolePolicyDocument=outside
+            )
+        )
+        outcomes[f"{role}: trust an outside account with the training role"] = _refused(
+            lambda iam=iam: iam.update_assume_role_policy(
+                RoleName=f"{s}--dev-training", PolicyDocument=outside
+            )
+        )
+        outcomes[f"{role}: give the reader role more"] = _refused(
+            lambda iam=iam: iam.put_role_policy(
+                RoleName=f"{s}--dev-prod-data-reader", PolicyName="more", PolicyDocument=reads_prod
+            )
+        )
+        outcomes[f"{role}: give itself more"] = _refused(
+            lambda iam=iam, role=role: iam.put_role_policy(
+                RoleName=role, PolicyName="more", PolicyDocument=reads_prod
+            )
+        )
+    # Control: the calls themselves work, for an identity allowed them (the administrator).
+    admin = ids.emulator.client("iam", access_key=ids.account)
+    outcomes["control: the administrator creates it"] = _refused(
+        lambda: admin.create_role(RoleName=f"{s}--dev-escape", AssumeRolePolicyDocument=outside)
+    )
+    admin.delete_role(RoleName=f"{s}--dev-escape")
+    assert outcomes == {k: not k.startswith("control") for k in outcomes}, outcomes  # fmt: skip
+
+
+@pytest.mark.xdist_group("defaults")
+def test_training_identity_trains_and_writes_no_infrastructure(identities: Identities) -> None:
+    ids, s = identities, identities.slugs["defaults"]
+    job = _github_job(ids, "train-dev")
+    s3, ecr = (_session(ids, f"{s}--dev-trainer", job, svc) for svc in ("s3", "ecr"))
+    codebuild, sagemaker = (
+        _session(ids, f"{s}--dev-trainer", job, svc) for svc in ("codebuild", "sagemaker")
+    )
+    role = f"arn:aws:iam::{ids.account}:role/{s}--dev-{{}}"
+
+    def training_job(name: str, role_arn: str) -> Any:
+        return sagemaker.create_training_job(
+            TrainingJobName=name,
+            AlgorithmSpecification={"TrainingImage": "image", "TrainingInputMode": "File"},
+            RoleArn=role_arn,
+            OutputDataConfig={"S3OutputPath": f"s3://{s}--dev-artifacts/jobs/"},
+            ResourceConfig={
+                "InstanceType": "ml.m5.large",
+                "InstanceCount": 1,
+                "VolumeSizeInGB": 30,
+            },
+            StoppingCondition={"MaxRuntimeInSeconds": 60},
+        )
+
+    outcomes = {
+        "control: read raw data": _refused(lambda: s3.get_object(Bucket=f"{s}--dev-raw", Key="datasets/rows.csv")),
+        "control: write its splits": _refused(lambda: s3.put_object(Bucket=f"{s}--dev-processed", Key="splits/x.csv", Body=b"x")),
+        "control: start its training job": _refused(lambda: training_job(f"{s}--dev-train-1", role.format("training"))),
+        "write raw data": _refused(lambda: s3.put_object(Bucket=f"{s}--dev-raw", Key="x", Body=b"x")),
+        "read prod data": _refused(lambda: s3.get_object(Bucket=f"{s}--prod-raw", Key="datasets/rows.csv")),
+        "create a bucket": _refused(lambda: s3.create_bucket(Bucket=f"{s}--dev-extra")),
+        "set a bucket policy": _refused(lambda: s3.put_bucket_policy(Bucket=f"{s}--dev-raw", Policy="{}")),
+        "create a repository": _refused(lambda: ecr.create_repository(repositoryName=f"{s}/dev-x")),
+        "create a build project": _refused(lambda: codebuild.create_project(
+            name=f"{s}--dev-image", source={"type": "NO_SOURCE", "buildspec": "version: 0.2"},
+            artifacts={"type": "NO_ARTIFACTS"}, serviceRole=role.format("image-codebuild"),
+            environment={"type": "LINUX_CONTAINER", "image": "i", "computeType": "BUILD_GENERAL1_SMALL"})),
+        "run a job as the deploy role": _refused(lambda: training_job(f"{s}--dev-train-2", role.format("deploy"))),
+        "run a prod job": _refused(lambda: training_job(f"{s}--prod-train-1", role.format("training"))),
+    }  # fmt: skip
+    assert outcomes == {k: not k.startswith("control") for k in outcomes}, outcomes

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import re
+import shutil
+import subprocess
 import sys
 import threading
 import uuid
@@ -19,6 +23,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from dayone import iam_scan
 from dayone.checks import CheckResult
 from tests.conftest import ALL_ENVS_APPLIED, Checked
 from tests.support.project import ANSWER_SETS, answer_set, read_answers
@@ -62,10 +67,19 @@ def test_every_environment_applies_and_nothing_is_left(
 ) -> None:
     checked = checked_project(name)
     step = _passed_apply(checked, name)
+    slug = read_answers(checked.project)["project_slug"]
     for env in ENVIRONMENTS:
         assert f"ok    {env}: applied " in step.output
         resources = (checked.records / f"{env}.resources.txt").read_text().split()
-        assert len(resources) > 30, resources
+        # The stack's resources; the identities are the bootstrap's.
+        assert len(resources) >= 25, resources
+        assert not [r for r in resources if "aws_iam_" in r], resources
+        # Applied as the environment's own deploy role, assumed with its deploy job's token.
+        assert "applied as arn:aws:iam::" in step.output
+        assert f":role/{slug}--{env}-deploy (deploy-{env})" in step.output
+        identities = json.loads((checked.records / f"{env}.bootstrap.outputs.json").read_text())
+        assert identities["deploy_role_arn"].endswith(f":role/{slug}--{env}-deploy")
+    assert "IAM enforced" in step.output
     assert "left in the emulator after destroy: 0 resource(s)" in step.output
     assert "prod refuses force_destroy=true" in step.output
     assert "prod state bucket refuses an ordinary terraform destroy" in step.output
@@ -85,6 +99,96 @@ def test_each_budget_measures_its_own_environment(
         # Read back from the emulator by the apply itself: filter and subscribed addresses.
         assert f"budget {slug}--{env}-monthly: 6 alerts to" in step.output
         assert f"filter {{'TagKeyValue': ['{scope}']}}" in step.output
+
+
+@pytest.mark.parametrize("name", grouped(*ALL_ENVS_APPLIED))
+def test_applied_policies_hold_what_the_plan_could_not_know(
+    checked_project: Callable[[str], Checked], name: str
+) -> None:
+    """After the apply, every role's and bucket's IAM document of the environment is read
+    back from the emulator into <env>.applied-policies.json: also those a plan leaves
+    unknown (bucket policies name the buckets' ARNs)."""
+    checked = checked_project(name)
+    slug = read_answers(checked.project)["project_slug"]
+    for env in ENVIRONMENTS:
+        applied = json.loads((checked.records / f"{env}.applied-policies.json").read_text())
+        assert all(set(d) >= {"name", "kind", "address", "document"} for d in applied)
+        assert all(d["address"].startswith("arn:aws:") for d in applied)
+        by_kind = {
+            kind: {d["name"]: d for d in applied if d["kind"] == kind}
+            for kind in ("identity", "trust", "resource")
+        }
+        prefix = f"{slug}--{env}"
+        assert set(by_kind["trust"]) == {
+            f"{prefix}-{r}" for r in ("deploy", "plan", "trainer", "training", "image-codebuild")
+        } | ({f"{prefix}-prod-data-reader"} if env == "dev" else set())
+        # The training role's inline policy, with the environment's bucket ARNs.
+        training = by_kind["identity"][f"{prefix}-training-access"]
+        assert f"arn:aws:s3:::{prefix}-raw/*" in json.dumps(training["document"])
+        # Every bucket's policy, which the plan knew only once the buckets existed.
+        buckets = {f"{prefix}-{p}" for p in ("raw", "processed", "models", "artifacts", "tfstate")}
+        assert set(by_kind["resource"]) == buckets
+        for bucket in by_kind["resource"].values():
+            sids = {s.get("Sid") for s in bucket["document"]["Statement"]}
+            assert "DenyInsecureTransport" in sids, bucket
+        plan = json.loads((checked.records / f"{env}.plan.json").read_text())
+        unknown = [d for d in iam_scan.policy_documents(plan) if not d.known]
+        assert unknown and all(d.kind == "resource" for d in unknown)
+
+
+@pytest.mark.parametrize("name", grouped(*ALL_ENVS_APPLIED))
+def test_long_steps_report_their_progress(
+    checked_project: Callable[[str], Checked], name: str
+) -> None:
+    """The apply waits about a minute on S3 lifecycle configurations: it says what it is
+    doing, with terraform's resource counts, meanwhile."""
+    step = _passed_apply(checked_project(name), name)
+    for env in ENVIRONMENTS:
+        assert (
+            f"  {env}: bootstrap (state bucket and identities), as the administrator" in step.output
+        )
+        assert re.search(rf"  {env}: apply: \d+ of \d+ resources done, \d+s", step.output), (
+            step.output
+        )
+        assert (
+            "waiting on module.stack.module.data_lake.aws_s3_bucket_lifecycle_configuration"
+            in step.output
+        )
+
+
+@pytest.mark.xdist_group("defaults")
+def test_a_permission_the_deploy_role_lacks_fails_the_apply_naming_it(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    """A throwaway copy of the project whose deploy policy lacks one action the stack needs:
+    the emulated apply, run as the deploy role under IAM enforcement, fails on it and says
+    which action on which resource (and leaves the emulator clean)."""
+    project, _ = rendered_project("defaults")
+    slug = read_answers(project)["project_slug"]
+    copy = tmp_path / "project"
+    ignore = shutil.ignore_patterns(".terraform", "*.tfstate*", "__pycache__")
+    shutil.copytree(project / "infra", copy / "infra", ignore=ignore)
+    shutil.copytree(project / ".github", copy / ".github")
+    policy = copy / "infra" / "bootstrap" / "ci_roles.tf"
+    text = policy.read_text()
+    assert text.count('      "ecr:CreateRepository",\n') == 1
+    policy.write_text(text.replace('      "ecr:CreateRepository",\n', ""))
+    run = subprocess.run(
+        [sys.executable, str(copy / "infra" / "local" / "apply_destroy.py"), "--env", "dev"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=900,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert re.search(
+        rf"FAIL  dev: terraform apply in dev failed:.*not authorized to perform: "
+        rf"ecr:CreateRepository on resource: arn:aws:ecr:[a-z0-9-]+:\d{{12}}:repository/{slug}/dev",
+        output,
+        re.DOTALL,
+    ), output
+    assert "left in the emulator after destroy: 0 resource(s)" in output
 
 
 # ---- Read-only access to production data, under enforced IAM --------------------------------
@@ -226,17 +330,31 @@ def test_dev_readers_read_but_never_write_prod_data(
     def cycle(environment: str, emulator: Any) -> None:
         try:
             script.cycle(
-                environment, emulator, tmp_path, tmp_path / "records", per_environment, verify
+                environment,
+                emulator,
+                tmp_path,
+                tmp_path / "records",
+                per_environment,
+                verify,
+                providers,
             )
         except BaseException:
             both_applied.abort()  # the other environment must not wait for this one
             probed.set()
             raise
 
+    # dev's bootstrap makes the OIDC provider prod's deploy role is assumed through, when
+    # the two share an account.
+    providers = script.SharedProviders({} if per_environment else {"dev": {"prod"}})
+
     with script.running_emulator() as emulator, ThreadPoolExecutor(max_workers=2) as pool:
         runs = [pool.submit(cycle, env, emulator) for env in ("dev", "prod")]
-        for run in runs:
-            run.result()
+        errors = [run.exception() for run in runs]
+        # The environment that failed first, not the one that then waited on it in vain.
+        for error in sorted(
+            (e for e in errors if e), key=lambda e: isinstance(e, threading.BrokenBarrierError)
+        ):
+            raise error
         left = script.leftovers(
             emulator, read_answers(project)["project_slug"], set(accounts.values())
         )

@@ -79,7 +79,10 @@ def test_backends_are_distinct_locked_and_encrypted(rendered_project: Rendered, 
 
 @pytest.mark.parametrize("name", grouped("defaults", "gitlab"))
 def test_plans_hold_the_expected_resources(
-    plans: Callable[[str], dict[str, dict[str, Any]]], rendered_project: Rendered, name: str
+    plans: Callable[[str], dict[str, dict[str, Any]]],
+    bootstrap_plans: Callable[[str], dict[str, dict[str, Any]]],
+    rendered_project: Rendered,
+    name: str,
 ) -> None:
     project, _ = rendered_project(name)
     answers = read_answers(project)
@@ -112,25 +115,40 @@ def test_plans_hold_the_expected_resources(
             for rule in lc["values"]["rule"]
         }
         assert days == {answers[f"retention_days_{env}"]}
-        readonly = [a for a in resources if "prod_data_readonly" in a]
-        assert bool(readonly) == (env == "dev"), readonly
         assert [a for a in resources if a.endswith("aws_ecr_repository.this")]
         assert [a for a in resources if a.endswith("aws_codebuild_project.this")]
-        roles = {r["values"]["name"] for r in _resources(plan, "aws_iam_role")}
+        # The stack makes no identity: every role and policy is the bootstrap's.
+        assert not [a for a in resources if ".aws_iam_" in a], resources
+        bootstrap = bootstrap_plans(name)[env]
+        readonly = [a for a in planned_resources(bootstrap) if "prod_data_readonly" in a]
+        assert bool(readonly) == (env == "dev"), readonly
+        roles = {
+            r["values"]["name"]
+            for r in _walk(bootstrap["planned_values"]["root_module"])
+            if r["type"] == "aws_iam_role"
+        }
         # "<slug>--<env>": no other project's slug can reach these names.
-        assert {f"{slug}--{env}-deploy", f"{slug}--{env}-plan"} <= roles
+        assert {
+            f"{slug}--{env}-{r}"
+            for r in ("deploy", "plan", "trainer", "training", "image-codebuild")
+        } <= roles
         assert all(role.startswith(f"{slug}--{env}-") for role in roles)
-        subjects = plan["planned_values"]["outputs"]["ci_subjects"]["value"]
+        subjects = bootstrap["planned_values"]["outputs"]["ci_subjects"]["value"]
         repository = answers["repository"]
         if answers["ci"] == "github":
             assert subjects[env] == [f"repo:{repository}:environment:{env}"]
+            assert subjects[f"{env}-trainer"] == [f"repo:{repository}:environment:train-{env}"]
             assert subjects[f"{env}-plan"] == [
                 f"repo:{repository}:pull_request",
                 f"repo:{repository}:ref:refs/heads/main",
             ]
         else:
-            # Every GitLab deploy runs in main's pipeline; its own `aud` singles the job out.
-            assert subjects[env] == [f"project_path:{repository}:ref_type:branch:ref:main"]
+            # main's jobs of the environment: its protection and tier are in `sub`.
+            tier = {"dev": "development", "staging": "staging", "prod": "production"}[env]
+            assert subjects[env] == [
+                f"project_path:{repository}:ref_type:branch:ref:main:"
+                f"environment_protected:{str(env != 'dev').lower()}:deployment_tier:{tier}"
+            ]
         assert not any("*" in subject for subject in subjects[env])
 
 

@@ -1,11 +1,15 @@
-# Applied once per environment, before anything else, with local state: it creates the S3
-# bucket that holds that environment's remote state. One workspace per environment keeps
+# Applied once per environment, before anything else, by an administrator, with local state:
+# the S3 bucket that holds that environment's remote state, and every IAM identity of the
+# environment (ci_roles.tf: the roles CI assumes; workload_roles.tf: the roles the stack's
+# services run as). CI applies only infra/envs/<env>, and may create or change no identity
+# (docs/decisions/0007-identities-in-the-bootstrap.md). One workspace per environment keeps
 # the three local states apart:
 #
 #   make infra-bootstrap ENV=dev
 #
-# Commit nothing from terraform.tfstate.d/ (git-ignored); the bucket is protected by
-# versioning, so losing this local state only means importing the bucket again.
+# Commit nothing from terraform.tfstate.d/ (git-ignored). Losing this local state means
+# importing the bucket and the roles again (`terraform import`); keep a copy of it where the
+# administrators keep such things.
 
 provider "aws" {
   region = var.aws_region
@@ -20,11 +24,18 @@ provider "aws" {
   }
 }
 
+module "names" {
+  source = "../names"
+
+  environment = var.environment
+  project     = var.project
+}
+
 module "state_backend" {
   source = "../modules/state_backend"
 
-  bucket_name = "${var.project}--${var.environment}-tfstate"
-  state_key   = "${var.project}/${var.environment}/terraform.tfstate"
+  bucket_name = module.names.state_bucket
+  state_key   = module.names.state_key
 }
 
 check "workspace_matches_environment" {

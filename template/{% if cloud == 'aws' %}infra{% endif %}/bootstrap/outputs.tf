@@ -3,7 +3,47 @@ output "backend_config_hcl" {
   value       = module.state_backend.backend_config_hcl
 }
 
+output "ci_subjects" {
+  description = "The OIDC `sub` each CI role trusts, by role (empty without CI)."
+  value       = var.ci == "none" ? {} : module.ci_oidc[0].subjects[var.ci]
+}
+
+output "deploy_role_arn" {
+  description = "Role CI assumes through OIDC to deploy this environment (null without CI)."
+  value       = var.ci == "none" ? null : module.ci_oidc[0].role_arns[var.environment]
+}
+
+output "gitlab_audiences" {
+  description = "The `aud` each CI role trusts from GitLab, by role (empty without GitLab)."
+  value       = var.ci == "none" ? {} : module.ci_oidc[0].gitlab_audiences
+}
+
+output "image_build_role_arn" {
+  description = "Role the image build (CodeBuild) runs as."
+  value       = module.image_build_role.role_arn
+}
+
+output "plan_role_arn" {
+  description = "Read-only role CI assumes through OIDC to plan this environment (null without CI)."
+  value       = var.ci == "none" ? null : module.ci_oidc[0].role_arns["${var.environment}-plan"]
+}
+
+output "prod_data_reader_role_arn" {
+  description = "Role developers of dev assume to read production data (null outside dev)."
+  value       = var.environment == "dev" ? aws_iam_role.prod_data_reader[0].arn : null
+}
+
 output "state_bucket" {
   description = "Name of the state bucket."
   value       = module.state_backend.bucket_name
+}
+
+output "trainer_role_arn" {
+  description = "Role CI's training jobs assume through OIDC (null without CI)."
+  value       = var.ci == "none" ? null : module.ci_oidc[0].role_arns["${var.environment}-trainer"]
+}
+
+output "training_role_arn" {
+  description = "Role SageMaker training jobs run as."
+  value       = module.training_role.role_arn
 }

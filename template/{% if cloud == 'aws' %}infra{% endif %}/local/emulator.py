@@ -6,11 +6,18 @@ on its internals). What moto lacks and the provider calls is added here, in one 
 
 - Budgets: DescribeSubscribersForNotification (the provider reads the subscribers of every
   notification after creating a budget; without it the budget never finishes creating).
-- IAM under enforcement: moto resolves only role resources and ignores most condition keys.
-  `enforce_iam()` evaluates what this project's policies rely on: resource ARNs of roles,
-  policies and OIDC providers, the condition keys iam:PolicyARN, iam:PermissionsBoundary and
-  iam:PassedToService, account-root principals in trust policies, and permissions
-  boundaries of assumed roles.
+- IAM under enforcement: moto evaluates most calls against the resource "*", names some by
+  their API operation, and ignores most condition keys. Here every call is authorized as AWS
+  would (iam_authorization.py: the IAM action, the resource ARN, iam:PolicyARN,
+  iam:PermissionsBoundary, and iam:PassRole with iam:PassedToService for the calls that hand
+  a role to CodeBuild or SageMaker), with account-root principals in trust policies and the
+  permissions boundaries of assumed roles. A refusal names the action and the resource.
+- AssumeRoleWithWebIdentity: the token's issuer must be an OIDC provider of the role's
+  account, its audience one of the provider's client IDs, and the role's trust policy must
+  allow that provider with conditions that hold for the token's `aud` and `sub`. (moto
+  itself hands out any role to any token.)
+- Administrators: `admin_credentials(account)` makes an IAM user with every permission, so
+  that administrators' steps (a bootstrap) keep working while IAM is enforced.
 
 Nothing here talks to AWS: every client points at the local endpoint with fake keys.
 """
@@ -19,14 +26,36 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import fnmatch
 import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import sys
+import threading
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+# The rules of what AWS authorizes live beside this file (plain functions, no moto).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from iam_authorization import (
+    IdentityTokenRefused,
+    condition_keys,
+    conditions_hold,
+    iam_action,
+    passed_role,
+    provider_host,
+    request_parameters,
+    resource_arn,
+    s3_request,
+    token_claims,
+    trust_allows_web_identity,
+    web_identity_token,
+    wildcard_match,
+)
 
 # moto reads these when its modules load: AWS-managed policies (ReadOnlyAccess and friends)
 # must exist for attachments to apply.
@@ -34,6 +63,17 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
 
 ACCOUNT_ID = "123456789012"  # moto's default account: the one fake credentials map to
+ADMIN_USER = "emulator-admin"
+
+__all__ = [
+    "ACCOUNT_ID",
+    "Emulator",
+    "access_key_of",
+    "conditions_hold",
+    "extend_moto",
+    "running_emulator",
+    "web_identity_token",
+]
 
 
 def _add_budget_calls() -> None:
@@ -73,81 +113,6 @@ def _add_budget_calls() -> None:
 
     BudgetsBackend.describe_subscribers_for_notification = backend_subscribers  # type: ignore[attr-defined]
     BudgetsResponse.describe_subscribers_for_notification = response_subscribers  # type: ignore[attr-defined]
-
-
-# ---- IAM under enforcement ----------------------------------------------------------------
-# The request context of the call being authorised (condition keys), per server thread.
-_request_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
-    "request_context", default=None
-)
-
-
-def _arn_or_string_like(pattern: str, value: str) -> bool:
-    """IAM's wildcard match: `*` any run of characters, `?` exactly one, case-sensitive."""
-    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
-
-
-_OPERATORS: dict[str, Callable[[str, str], bool]] = {
-    "StringEquals": lambda expected, actual: actual == expected,
-    "StringNotEquals": lambda expected, actual: actual != expected,
-    "StringEqualsIgnoreCase": lambda expected, actual: actual.lower() == expected.lower(),
-    "StringLike": _arn_or_string_like,
-    "StringNotLike": lambda expected, actual: not _arn_or_string_like(expected, actual),
-    "ArnEquals": lambda expected, actual: actual == expected,
-    "ArnLike": _arn_or_string_like,
-    "ArnNotEquals": lambda expected, actual: actual != expected,
-    "ArnNotLike": lambda expected, actual: not _arn_or_string_like(expected, actual),
-    "Bool": lambda expected, actual: actual.lower() == str(expected).lower(),
-}
-
-
-def conditions_hold(conditions: dict[str, dict[str, Any]], context: dict[str, str]) -> bool:
-    """AWS semantics: every operator block must hold; within one, every key; for one key,
-    any of its values. A key absent from the request fails the test, except under `Null`
-    and the `...IfExists` operators. An operator this emulator does not know fails too, so
-    nothing is allowed on a guess."""
-    for operator, tests in conditions.items():
-        if_exists = operator.endswith("IfExists")
-        name = operator.removesuffix("IfExists")
-        for key, expected in tests.items():
-            values = expected if isinstance(expected, list) else [expected]
-            actual = context.get(key)
-            if name == "Null":
-                if (actual is None) != (str(values[0]).lower() == "true"):
-                    return False
-                continue
-            if actual is None:
-                if if_exists:
-                    continue
-                return False
-            test = _OPERATORS.get(name)
-            if test is None:
-                return False
-            negated = "Not" in name
-            matches = [test(str(value), actual) for value in values]
-            if not (all(matches) if negated else any(matches)):
-                return False
-    return True
-
-
-def _request_condition_values(data: dict[str, Any]) -> dict[str, str]:
-    """The condition keys an IAM request carries, from its parameters."""
-
-    def first(name: str) -> str | None:
-        value = data.get(name)
-        if isinstance(value, list):
-            return str(value[0]) if value else None
-        return None if value is None else str(value)
-
-    context = {}
-    for parameter, key in (
-        ("PolicyArn", "iam:PolicyARN"),
-        ("PermissionsBoundary", "iam:PermissionsBoundary"),
-    ):
-        value = first(parameter)
-        if value is not None:
-            context[key] = value
-    return context
 
 
 def _add_budget_tags(backend_class: Any, response_class: Any) -> None:
@@ -202,14 +167,58 @@ def _add_budget_tags(backend_class: Any, response_class: Any) -> None:
     response_class.untag_resource = untag_resource
 
 
+# ---- IAM under enforcement ----------------------------------------------------------------
+# The condition keys of the call being authorised, per server thread.
+_request_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "request_context", default=None
+)
+# Services whose errors are JSON documents (the others answer in XML).
+_JSON_SERVICES = {"budgets", "codebuild", "ecr", "logs", "sagemaker"}
+
+
+def _denial(service: str, principal: str, action: str, resource: str) -> Exception:
+    """AWS's refusal, naming the principal, the action and the resource."""
+    from moto.core.exceptions import AccessDeniedError, JsonRESTError
+
+    message = (
+        f"User: {principal} is not authorized to perform: {action} on resource: {resource} "
+        f"because no identity-based policy allows the {action} action"
+    )
+    if service == "s3":
+        from moto.s3.exceptions import S3AccessDeniedError, S3ClientError
+
+        class S3Denied(S3AccessDeniedError):
+            def __init__(self) -> None:
+                S3ClientError.__init__(self, "AccessDenied", message)
+
+        return S3Denied()
+    if service in _JSON_SERVICES:
+        error = JsonRESTError("AccessDeniedException", message)
+        error.code = 403
+        return error
+    denied = AccessDeniedError(user_arn=principal, action=action)
+    denied.message = message
+    from xmltodict import unparse
+
+    denied.description = unparse(
+        {
+            "ErrorResponse": {
+                "Error": {"Type": "Sender", "Code": "AccessDenied", "Message": message}
+            }
+        },
+        full_document=True,
+    )
+    return denied
+
+
 def _patch_iam_enforcement() -> None:
-    from moto.iam import access_control
     from moto.iam.access_control import (
         AssumedRoleAccessKey,
         IAMPolicy,
         IAMPolicyStatement,
         IAMRequestBase,
         PermissionResult,
+        S3IAMRequest,
     )
     from moto.iam.models import iam_backends
     from moto.iam.responses import IamResponse
@@ -234,6 +243,14 @@ def _patch_iam_enforcement() -> None:
         unconditioned = IAMPolicyStatement({k: v for k, v in statement.items() if k != "Condition"})
         return original_is_action_permitted(unconditioned, action, resource, principal, None)
 
+    def check_element_matches(self: IAMPolicyStatement, element: str, value: str) -> bool:
+        # IAM wildcards (moto reads patterns as regular expressions); actions are
+        # case-insensitive, resources are not.
+        patterns = self._statement[element]
+        patterns = patterns if isinstance(patterns, list) else [patterns]
+        ignore_case = element in ("Action", "NotAction")
+        return any(wildcard_match(p, value, ignore_case=ignore_case) for p in patterns)
+
     original_check_principal = IAMPolicyStatement._check_principal
 
     def check_principal(self: IAMPolicyStatement, principal: str) -> bool:
@@ -257,30 +274,52 @@ def _patch_iam_enforcement() -> None:
         policy = backend.get_policy(arn)
         return next(v.document for v in policy.versions if v.is_default)
 
-    def check_action_permitted(self: IAMRequestBase, resource: str) -> None:
-        if self._action == "sts:GetCallerIdentity":
-            return
-        token = _request_context.set(_request_condition_values(self._data))
+    def allowed(self: IAMRequestBase, action: str, resource: str, context: dict[str, str]) -> bool:
+        """Identity policies (an explicit Deny wins), then the permissions boundary."""
+        token = _request_context.set(context)
         try:
             permitted = False
             for policy in self._access_key.collect_policies():
-                result = IAMPolicy(policy).is_action_permitted(self._action, resource)
+                result = IAMPolicy(policy).is_action_permitted(action, resource)
                 if result == PermissionResult.DENIED:
-                    self._raise_access_denied()
+                    return False
                 permitted = permitted or result == PermissionResult.PERMITTED
             boundary = boundary_of(self._access_key)
             if permitted and boundary is not None:
                 # A permissions boundary caps what the role's policies grant.
                 permitted = (
-                    IAMPolicy(boundary).is_action_permitted(self._action, resource)
+                    IAMPolicy(boundary).is_action_permitted(action, resource)
                     == PermissionResult.PERMITTED
                 )
-            if self._is_assuming_role_operation(resource):
-                permitted = permitted and self._check_role_trust_relationship(resource)
-            if not permitted:
-                self._raise_access_denied()
+            return permitted
         finally:
             _request_context.reset(token)
+
+    def check_action_permitted(self: IAMRequestBase, resource: str) -> None:
+        if self._action == "sts:GetCallerIdentity":
+            return
+        params = request_parameters(self._data, self._body)
+        operation = self._action.split(":", 1)[1]
+        if isinstance(self, S3IAMRequest):
+            action, resource = s3_request(self._method, self._path, resource)
+        else:
+            action = iam_action(self._service, operation)
+            if resource == "*":
+                resource = resource_arn(
+                    self._service, operation, params, self.account_id, self._region
+                )
+        checks = [(action, resource, condition_keys(params))]
+        passed = passed_role(self._service, operation, params)
+        if passed is not None:
+            role, service_principal = passed
+            checks.append(("iam:PassRole", role, {"iam:PassedToService": service_principal}))
+        for checked_action, checked_resource, context in checks:
+            permitted = allowed(self, checked_action, checked_resource, context)
+            if permitted and self._is_assuming_role_operation(checked_resource):
+                permitted = self._check_role_trust_relationship(checked_resource)
+            _record(self._access_key.arn, checked_action, checked_resource, permitted)
+            if not permitted:
+                raise _denial(self._service, self._access_key.arn, checked_action, checked_resource)
 
     def determine_resource(self: IamResponse) -> str:
         """The ARN an IAM call acts on, also for things that do not exist yet."""
@@ -302,11 +341,80 @@ def _patch_iam_enforcement() -> None:
         return "*"
 
     IAMPolicyStatement.is_action_permitted = is_action_permitted  # type: ignore[method-assign]
+    IAMPolicyStatement._check_element_matches = check_element_matches  # type: ignore[method-assign]
     IAMPolicyStatement._check_principal = check_principal  # type: ignore[method-assign]
     IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
     IamResponse._determine_resource = determine_resource  # type: ignore[method-assign]
     IAMPolicyStatement._dayone_extended = True  # type: ignore[attr-defined]
-    del access_control
+
+
+# Every authorization decision, when DAYONE_EMULATOR_IAM_LOG names a file (JSON lines): what
+# a role was refused, and everything it was allowed, for writing a least-privilege policy.
+_record_lock = threading.Lock()
+
+
+def _record(principal: str, action: str, resource: str, allowed: bool) -> None:
+    path = os.environ.get("DAYONE_EMULATOR_IAM_LOG")
+    if not path:
+        return
+    line = json.dumps(
+        {"principal": principal, "action": action, "resource": resource, "allowed": allowed}
+    )
+    with _record_lock, Path(path).open("a", encoding="utf-8") as log:
+        log.write(line + "\n")
+
+
+def _patch_web_identity() -> None:
+    """AssumeRoleWithWebIdentity as STS checks it; the call is unsigned (the token is the
+    credential), so it skips moto's signature check."""
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.iam.models import iam_backends
+    from moto.sts.exceptions import STSClientError
+    from moto.sts.responses import TokenResponse
+
+    if getattr(TokenResponse, "_dayone_extended", False):
+        return
+    original = TokenResponse.assume_role_with_web_identity
+
+    def authenticate(self: TokenResponse, resource: str = "*") -> None:
+        if self._get_action() == "AssumeRoleWithWebIdentity":
+            return
+        ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+
+    def assume_role_with_web_identity(self: TokenResponse) -> Any:
+        role_arn = str(self._get_param("RoleArn"))
+        try:
+            claims = token_claims(str(self._get_param("WebIdentityToken")))
+            account, partition = role_arn.split(":")[4], role_arn.split(":")[1]
+            backend = iam_backends[account][partition]
+            issuer = str(claims["iss"])
+            provider_arn = f"arn:{partition}:iam::{account}:oidc-provider/{provider_host(issuer)}"
+            provider = backend.open_id_providers.get(provider_arn)
+            if provider is None:
+                raise IdentityTokenRefused(
+                    "InvalidIdentityToken",
+                    f"No OpenIDConnect provider found in your account for {issuer}",
+                )
+            audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+            if not set(audiences) & set(provider.client_id_list):
+                raise IdentityTokenRefused("InvalidIdentityToken", "Incorrect token audience")
+            role = next((r for r in backend.roles.values() if r.arn == role_arn), None)
+            trust = json.loads(role.assume_role_policy_document) if role else {}
+            if not trust_allows_web_identity(trust, provider_arn, claims):
+                raise IdentityTokenRefused(
+                    "AccessDenied",
+                    f"Not authorized to perform sts:AssumeRoleWithWebIdentity on {role_arn} "
+                    f"with a token of {issuer} for aud {claims['aud']}, sub {claims['sub']}",
+                )
+        except IdentityTokenRefused as refused:
+            _record(f"web identity of {role_arn}", "sts:AssumeRoleWithWebIdentity", role_arn, False)
+            raise STSClientError(refused.code, str(refused)) from None
+        _record(f"web identity {claims['sub']}", "sts:AssumeRoleWithWebIdentity", role_arn, True)
+        return original(self)
+
+    TokenResponse._authenticate_and_authorize_normal_action = authenticate  # type: ignore[method-assign]
+    TokenResponse.assume_role_with_web_identity = assume_role_with_web_identity  # type: ignore[method-assign]
+    TokenResponse._dayone_extended = True  # type: ignore[attr-defined]
 
 
 def _fix_delete_markers() -> None:
@@ -348,8 +456,11 @@ def extend_moto() -> None:
     _fix_delete_markers()
     _add_budget_calls()
     _patch_iam_enforcement()
+    _patch_web_identity()
     # One line per request would drown the run's own output.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # STS's model has no AccessDenied shape; the refusal is serialized all the same.
+    warnings.filterwarnings("ignore", message=r".*does not match an error shape.*")
 
 
 # moto's control calls (reset, IAM enforcement) can be slow: a reset reloads the AWS-managed
@@ -361,6 +472,9 @@ CONTROL_TIMEOUT_SECONDS = 180
 @dataclass
 class Emulator:
     endpoint: str
+    # Per account, the access key and secret of its administrator (admin_credentials).
+    admins: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def enforce_iam(self, enabled: bool = True) -> None:
         """From now on every call must be signed by a known principal and allowed by IAM."""
@@ -385,25 +499,73 @@ class Emulator:
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
         with urllib.request.urlopen(request, timeout=CONTROL_TIMEOUT_SECONDS):
             pass
+        self.admins.clear()
         self.enforce_iam(False)
 
-    def client(self, service: str, **credentials: str) -> Any:
+    def admin_credentials(self, account: str) -> tuple[str, str]:
+        """(access key, secret) of an IAM user allowed everything in `account`: what an
+        administrator acts with once IAM is enforced. Made on first use, which must come
+        before `enforce_iam()`."""
+        with self._admins_lock:  # environments applied side by side share an account
+            if account not in self.admins:
+                self.admins[account] = self._make_admin(account)
+            return self.admins[account]
+
+    def _make_admin(self, account: str) -> tuple[str, str]:
+        iam = self.client("iam", access_key=access_key_of(account))
+        iam.create_user(UserName=ADMIN_USER)
+        everything = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        }
+        iam.put_user_policy(
+            UserName=ADMIN_USER, PolicyName="everything", PolicyDocument=json.dumps(everything)
+        )
+        key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
+        return key["AccessKeyId"], key["SecretAccessKey"]
+
+    def client(self, service: str, region: str = "us-east-1", **credentials: str) -> Any:
         """A boto3 client of the emulator. Without credentials it acts as the admin of the
-        default account; with access_key/secret_key (and session_token) as that principal.
-        Keys are fake and set in-process: no profile or environment variable is read."""
+        default account; with an account number as access_key as that account's admin (its
+        admin_credentials once made); with access_key/secret_key (and session_token) as that
+        principal; in `region`. Keys are fake and set in-process: no profile or environment
+        variable is read."""
         import boto3
         import botocore.session
 
         key = credentials.get("access_key", ACCOUNT_ID)
+        secret = credentials.get("secret_key", key)
         if len(key) == 12 and key.isdigit():  # an account number: act as its administrator
-            key = access_key_of(key)
+            key, secret = self.admins.get(key, (access_key_of(key), key))
         session = botocore.session.get_session()
-        session.set_credentials(
-            key, credentials.get("secret_key", ACCOUNT_ID), credentials.get("session_token")
-        )
+        session.set_credentials(key, secret, credentials.get("session_token"))
         return boto3.Session(botocore_session=session).client(
-            service, endpoint_url=self.endpoint, region_name="us-east-1"
+            service, endpoint_url=self.endpoint, region_name=region
         )
+
+    def assume_role_with_web_identity(
+        self, role_arn: str, token: str, session: str
+    ) -> dict[str, str]:
+        """Credentials of `role_arn` for an OIDC token, as a CI job gets them (the call is
+        unsigned): access_key, secret_key and session_token, for `client()`."""
+        import boto3
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        sts = boto3.client(
+            "sts",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            config=Config(signature_version=UNSIGNED),
+        )
+        found = sts.assume_role_with_web_identity(
+            RoleArn=role_arn, RoleSessionName=session, WebIdentityToken=token
+        )["Credentials"]
+        return {
+            "access_key": found["AccessKeyId"],
+            "secret_key": found["SecretAccessKey"],
+            "session_token": found["SessionToken"],
+        }
 
 
 @contextlib.contextmanager

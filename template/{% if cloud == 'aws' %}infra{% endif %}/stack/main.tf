@@ -1,32 +1,29 @@
 # The one definition of an environment. dev, staging and prod call this with their own
-# terraform.tfvars.json; nothing here is copied per environment.
+# terraform.tfvars.json; nothing here is copied per environment. CI's deploy role applies it:
+# it makes the environment's resources and no IAM identity. The roles its services run as
+# (training, image build) and the CI roles are infra/bootstrap's, applied by an
+# administrator; this stack names them by the names both read from ../names.
+
+module "names" {
+  source = "../names"
+
+  environment = var.environment
+  project     = var.project
+}
 
 locals {
-  # Every name of an environment starts with its prefix "<project>--<env>"; other
-  # environments' names (prod's buckets read from dev, dev's reader roles trusted by prod)
-  # come from the same rule. A project slug never holds "--", so a policy scoped to
-  # "<project>--<env>-*" can never reach another project.
-  prefix_of       = { for env in ["dev", "staging", "prod"] : env => "${var.project}--${env}" }
-  prefix          = local.prefix_of[var.environment]
-  repository_name = "${var.project}/${var.environment}"
-  # SageMaker training jobs of this environment: `<prefix>-train-<UTC time>` (remote.py).
-  training_job_prefix = "${local.prefix}-train-"
+  prefix     = module.names.prefix
+  role_names = module.names.role_names
+  roles      = module.names.arns.role_of
 
-  # Production data may be read from dev, never written: dev gets read-only access to
-  # the prod buckets, whose names follow the same convention as every environment's.
-  prod_data_purposes    = ["raw", "processed"]
-  prod_data_bucket_arns = [for purpose in local.prod_data_purposes : "arn:aws:s3:::${local.prefix_of["prod"]}-${purpose}"]
-
-  # The roles of dev that read production data: people doing data work, and training jobs.
-  prod_data_reader_names = {
-    developers = "${local.prefix_of["dev"]}-prod-data-reader"
-    training   = "${local.prefix_of["dev"]}-training"
-  }
   # In per-environment accounts, prod's buckets must name dev's readers in their policy too:
-  # cross-account access needs both the reader's and the bucket owner's consent.
+  # cross-account access needs both the reader's and the bucket owner's consent. dev's readers
+  # are made by dev's bootstrap (prod_data_reader, training); only their names are read here.
+  prod_data_purposes      = ["raw", "processed"]
   prod_grants_dev_readers = var.environment == "prod" && var.per_environment_accounts
   dev_reader_arns = [
-    for name in values(local.prod_data_reader_names) : "arn:${data.aws_partition.current.partition}:iam::${var.dev_account_id}:role/${name}"
+    for name in ["${module.names.prefix_of["dev"]}-prod-data-reader", "${module.names.prefix_of["dev"]}-training"] :
+    "arn:${module.names.partition}:iam::${var.dev_account_id}:role/${name}"
   ]
 
   # A budget measures one environment, also when environments share an account: it filters
@@ -49,20 +46,8 @@ module "container_registry" {
 
   force_delete = var.force_destroy
   # ECR names allow no "--": "<project>/<env>" is as unambiguous.
-  name = local.repository_name
+  name = module.names.repository_name
   tags = var.tags
-}
-
-module "ml_iam" {
-  source = "../modules/ml_iam"
-
-  bucket_arns          = values(module.data_lake.bucket_arns)
-  ecr_repository_arn   = module.container_registry.repository_arn
-  name                 = "${local.prefix}-training"
-  permissions_boundary = aws_iam_policy.boundary.arn
-  # The names `train --remote` gives its jobs (src/<package>/remote.py).
-  sagemaker_job_name_prefix = local.training_job_prefix
-  tags                      = var.tags
 }
 
 module "budget_alerts" {
@@ -82,73 +67,18 @@ module "remote_build" {
   description        = var.project_description
   ecr_repository_arn = module.container_registry.repository_arn
   ecr_repository_url = module.container_registry.repository_url
-  name               = "${local.prefix}-image"
-  # The deploy role may create roles only with this environment's boundary.
-  permissions_boundary = aws_iam_policy.boundary.arn
+  name               = module.names.image_build_project
+  # The bootstrap's role: the deploy role may pass it to CodeBuild, never create one.
+  service_role_arn = local.roles.image_build
   # CI uploads `git archive` of the commit here and builds exactly that object version.
   source_bucket_arn = module.data_lake.bucket_arns["artifacts"]
   source_object_key = "image-source/source.zip"
   tags              = var.tags
 }
 
-# Developers of dev assume this role for data work: read-only on prod's data, nothing else.
-# Trusted by the dev account itself, so the account's administrators decide who may assume
-# it (an SSO permission set or an IAM policy allowing sts:AssumeRole on this ARN).
-data "aws_iam_policy_document" "prod_data_reader_trust" {
-  statement {
-    sid     = "DevAccountPrincipals"
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
+check "names_are_valid_bucket_names" {
+  assert {
+    condition     = !startswith(local.prefix, "xn--") && !startswith(local.prefix, "sthree-")
+    error_message = "Bucket names may not start with \"xn--\" or \"sthree-\": choose another project slug."
   }
-}
-
-resource "aws_iam_role" "prod_data_reader" {
-  count = var.environment == "dev" ? 1 : 0
-
-  name                 = local.prod_data_reader_names.developers
-  description          = "Read-only access to production data for data work in dev."
-  assume_role_policy   = data.aws_iam_policy_document.prod_data_reader_trust.json
-  max_session_duration = 3600
-  # Made by the dev deploy role, which may create roles only with this boundary.
-  permissions_boundary = aws_iam_policy.boundary.arn
-  tags                 = var.tags
-}
-
-module "prod_data_readonly" {
-  source = "../modules/prod_data_readonly"
-  count  = var.environment == "dev" ? 1 : 0
-
-  name             = "${local.prefix}-prod-data-readonly"
-  prod_bucket_arns = local.prod_data_bucket_arns
-  readers = {
-    developers = aws_iam_role.prod_data_reader[0].arn
-    training   = module.ml_iam.role_arn
-  }
-  tags = var.tags
-}
-
-module "ci_oidc" {
-  source = "../modules/ci_oidc"
-  count  = var.ci == "none" ? 0 : 1
-
-  environments = local.ci_roles
-  github = var.ci != "github" ? null : {
-    create_provider = var.create_oidc_provider
-    provider_arn    = var.create_oidc_provider ? null : local.github_provider_arn
-    repository      = var.repository
-  }
-  gitlab = var.ci != "gitlab" ? null : {
-    audience        = local.gitlab_plan_audience
-    create_provider = var.create_oidc_provider
-    extra_audiences = local.gitlab_audiences_all
-    project_path    = var.repository
-    provider_arn    = var.create_oidc_provider ? null : local.gitlab_provider_arn
-  }
-  name = var.project
-  tags = var.tags
 }

@@ -13,14 +13,9 @@ output "budget_name" {
   value       = module.budget_alerts.budget_name
 }
 
-output "ci_subjects" {
-  description = "The OIDC `sub` each CI role trusts, by role (empty without CI)."
-  value       = var.ci == "none" ? {} : module.ci_oidc[0].subjects[var.ci]
-}
-
 output "deploy_role_arn" {
-  description = "Role CI assumes through OIDC to deploy this environment (null without CI)."
-  value       = var.ci == "none" ? null : module.ci_oidc[0].role_arns[var.environment]
+  description = "Role CI assumes through OIDC to deploy this environment, made by infra/bootstrap (null without CI)."
+  value       = var.ci == "none" ? null : local.roles.deploy
 }
 
 output "image_build_project" {
@@ -29,13 +24,13 @@ output "image_build_project" {
 }
 
 output "plan_role_arn" {
-  description = "Read-only role CI assumes through OIDC to plan this environment (null without CI)."
-  value       = var.ci == "none" ? null : module.ci_oidc[0].role_arns[local.plan_role_key]
+  description = "Read-only role CI assumes through OIDC to plan this environment, made by infra/bootstrap (null without CI)."
+  value       = var.ci == "none" ? null : local.roles.plan
 }
 
 output "prod_data_reader_role_arn" {
-  description = "Role developers of dev assume to read production data (null outside dev)."
-  value       = var.environment == "dev" ? aws_iam_role.prod_data_reader[0].arn : null
+  description = "Role developers of dev assume to read production data, made by dev's infra/bootstrap (null outside dev)."
+  value       = var.environment == "dev" ? local.roles.prod_data_reader : null
 }
 
 output "project_description" {
@@ -48,7 +43,12 @@ output "repository_url" {
   value       = module.container_registry.repository_url
 }
 
+output "trainer_role_arn" {
+  description = "Role CI's training jobs assume through OIDC, made by infra/bootstrap (null without CI)."
+  value       = var.ci == "none" ? null : local.roles.trainer
+}
+
 output "training_role_arn" {
-  description = "Role training jobs run as."
-  value       = module.ml_iam.role_arn
+  description = "Role training jobs run as, made by infra/bootstrap."
+  value       = local.roles.training
 }

@@ -15,19 +15,13 @@ variable "budget_usd" {
 }
 
 variable "ci" {
-  description = "CI service whose OIDC tokens may assume the deploy role: github, gitlab or none."
+  description = "CI service whose roles infra/bootstrap made: github, gitlab or none (no CI role ARNs in the outputs)."
   type        = string
 
   validation {
     condition     = contains(["github", "gitlab", "none"], var.ci)
     error_message = "ci must be github, gitlab or none."
   }
-}
-
-variable "create_oidc_provider" {
-  description = "Create the account's CI OIDC identity provider in this environment; false reuses the one that another environment of the same account created."
-  type        = bool
-  default     = true
 }
 
 variable "data_retention_days" {
@@ -85,12 +79,6 @@ variable "project" {
 
 variable "project_description" {
   description = "Free-text project description (from the answers), shown on the image build project."
-  type        = string
-  default     = ""
-}
-
-variable "repository" {
-  description = "Repository path on the CI host (owner/name), trusted by the deploy role."
   type        = string
   default     = ""
 }

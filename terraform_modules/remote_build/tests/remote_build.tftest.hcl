@@ -72,7 +72,14 @@ run "docker_build_project" {
 run "least_privilege" {
   command = plan
 
+  # The role's submodule, as an administrator's bootstrap applies it on its own.
+  module {
+    source = "./modules/service_role"
+  }
+
   variables {
+    name              = "example-image-codebuild"
+    log_group_arn     = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/codebuild/example-image"
     source_bucket_arn = "arn:aws:s3:::example-source"
   }
 
@@ -114,11 +121,42 @@ run "least_privilege" {
     ])) == toset(["s3:GetBucketAcl", "s3:GetBucketLocation", "s3:GetObject", "s3:GetObjectVersion"])
     error_message = "The source bucket must be read-only."
   }
+}
+
+run "reads_its_source_archive" {
+  command = plan
+
+  variables {
+    source_bucket_arn = "arn:aws:s3:::example-source"
+  }
 
   assert {
     condition     = aws_codebuild_project.this.source[0].type == "S3" && aws_codebuild_project.this.source[0].location == "example-source/source.zip"
     error_message = "With a source bucket the project reads the source archive from it."
   }
+}
+
+run "takes_a_role_made_apart" {
+  command = plan
+
+  variables {
+    service_role_arn = "arn:aws:iam::111122223333:role/made-by-an-administrator"
+  }
+
+  assert {
+    condition     = length(module.service_role) == 0 && aws_codebuild_project.this.service_role == "arn:aws:iam::111122223333:role/made-by-an-administrator"
+    error_message = "With service_role_arn the module makes no role and the project uses the one given."
+  }
+}
+
+run "rejects_a_service_role_that_is_not_a_role" {
+  command = plan
+
+  variables {
+    service_role_arn = "arn:aws:iam::111122223333:policy/not-a-role"
+  }
+
+  expect_failures = [var.service_role_arn]
 }
 
 run "rejects_bad_log_retention" {
@@ -144,7 +182,13 @@ run "rejects_bad_repository_url" {
 run "role_trust_pins_this_account_and_takes_a_boundary" {
   command = plan
 
+  module {
+    source = "./modules/service_role"
+  }
+
   variables {
+    name                 = "example-image-codebuild"
+    log_group_arn        = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/codebuild/example-image"
     permissions_boundary = "arn:aws:iam::111122223333:policy/example-boundary"
   }
 

@@ -23,7 +23,6 @@ module "stack" {
   alert_emails             = var.alert_emails
   budget_usd               = var.budget_usd
   ci                       = var.ci
-  create_oidc_provider     = var.create_oidc_provider
   data_retention_days      = var.data_retention_days
   dev_account_id           = var.dev_account_id
   environment              = var.environment
@@ -31,5 +30,4 @@ module "stack" {
   per_environment_accounts = var.per_environment_accounts
   project                  = var.project
   project_description      = var.project_description
-  repository               = var.repository
 }

@@ -14,13 +14,8 @@ output "budget_name" {
 }
 
 output "deploy_role_arn" {
-  description = "Role CI assumes through OIDC to deploy this environment."
+  description = "Role CI assumes through OIDC to deploy this environment (made by infra/bootstrap)."
   value       = module.stack.deploy_role_arn
-}
-
-output "ci_subjects" {
-  description = "The OIDC `sub` each CI role trusts, by role."
-  value       = module.stack.ci_subjects
 }
 
 output "image_build_project" {
@@ -46,6 +41,11 @@ output "project_description" {
 output "repository_url" {
   description = "ECR repository of the image."
   value       = module.stack.repository_url
+}
+
+output "trainer_role_arn" {
+  description = "Role CI's training jobs assume through OIDC (null without CI)."
+  value       = module.stack.trainer_role_arn
 }
 
 output "training_role_arn" {

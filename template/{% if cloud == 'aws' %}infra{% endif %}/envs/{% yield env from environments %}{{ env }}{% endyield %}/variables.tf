@@ -18,8 +18,10 @@ variable "ci" {
   type        = string
 }
 
+# create_oidc_provider and repository are infra/bootstrap's (the identities); declared here
+# because terraform.tfvars.json, shared with the bootstrap, holds them.
 variable "create_oidc_provider" {
-  description = "Create the account's CI OIDC identity provider here (false: reuse the one another environment created)."
+  description = "Create the account's CI OIDC identity provider in this environment's bootstrap (false: reuse the one another environment's bootstrap created)."
   type        = bool
 }
 
