@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
+from dayone import hcl_eval
 from dayone.template_source import stamp_release
 from tests.support.docs import (
     NOT_RUN,
@@ -212,7 +213,9 @@ def test_readme_names_the_state_bucket_the_terraform_uses(
     quoted = re.findall(r"`([^`\s]*<env>[^`\s]*-tfstate)`", readme)
     assert len(quoted) == 1, quoted
     bootstrap = (project / "infra" / "bootstrap" / "main.tf").read_text(encoding="utf-8")
-    created = re.search(r'(?m)^\s*bucket_name\s*=\s*"([^"]+)"', bootstrap)
+    created = re.search(
+        r'(?m)^\s*bucket_name\s*=\s*("[^"]+"|module\.names\.state_bucket)', bootstrap
+    )
     assert created, "infra/bootstrap/main.tf names no bucket_name"
     for env in ("dev", "staging", "prod"):
         expected = quoted[0].replace("<env>", env)
@@ -221,10 +224,18 @@ def test_readme_names_the_state_bucket_the_terraform_uses(
         tfvars = json.loads(
             (project / "infra" / "envs" / env / "terraform.tfvars.json").read_text("utf-8")
         )
+        if created[1].startswith("module.names"):
+            # AWS: every name of bootstrap and stack comes from infra/names, evaluated here.
+            names = hcl_eval.root_instance(
+                project / "infra" / "names",
+                {"project": tfvars["project"], "environment": env},
+            )
+            assert hcl_eval.ModuleValue(names).get("state_bucket") == expected, env
+            continue
         values = {key: str(value) for key, value in tfvars.items()}
         if "project_prefix" in values:  # GCP: each environment is the project <prefix>-<env>
             values["project_id"] = f"{values['project_prefix']}-{env}"
-        assert _interpolated(created[1], values) == expected, env
+        assert _interpolated(created[1].strip('"'), values) == expected, env
 
 
 def test_python_only_readme_has_no_infra_section(rendered_project: Rendered) -> None:
