@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -560,3 +561,61 @@ def test_web_identity_needs_the_provider_the_audience_and_the_trust(emulator: An
         "an expired token": "ExpiredTokenException",
         "the role of an account without the provider": "InvalidIdentityToken",
     }
+
+
+# ---- The applied-policies record (applied_policies.py) as dayone's IAM scan reads it -------
+
+
+def test_the_applied_record_is_what_the_iam_scan_reads(emulator: Any, tmp_path: Path) -> None:
+    """infra/local writes <env>.applied-policies.json and dayone's scan reads it
+    (iam_scan.applied_documents): every document is named as its Terraform resource names it
+    (so it meets its planned twin and that twin's skips), and a trust or inline policy knows
+    its role. Control: another environment's role and a bucket without a policy stay out."""
+    from dayone import iam_scan
+
+    spec = importlib.util.spec_from_file_location(
+        "dayone_template_applied_policies", EMULATOR.with_name("applied_policies.py")
+    )
+    assert spec is not None and spec.loader is not None
+    writer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(writer)
+    iam, s3 = _admin(emulator, "iam"), _admin(emulator, "s3")
+    service = _policy(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "sagemaker.amazonaws.com"}}
+    )  # fmt: skip
+    reads = _policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::r--dev-raw/*"})  # fmt: skip
+    for role in ("r--dev-training", "r--dev-deploy", "r--prod-training"):
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=service)
+    iam.put_role_policy(RoleName="r--dev-training", PolicyName="r--dev-training-access", PolicyDocument=reads)  # fmt: skip
+    iam.put_role_policy(RoleName="r--prod-training", PolicyName="r--prod-training-access", PolicyDocument=reads)  # fmt: skip
+    managed = iam.create_policy(PolicyName="r--dev-deploy", PolicyDocument=reads)["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="r--dev-deploy", PolicyArn=managed)
+    for bucket in ("r--dev-raw", "r--dev-models"):
+        s3.create_bucket(Bucket=bucket)
+    tls_only = _policy(
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::r--dev-raw/*",
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    )  # fmt: skip
+    s3.put_bucket_policy(Bucket="r--dev-raw", Policy=tls_only)
+
+    record = tmp_path / f"dev{iam_scan.APPLIED_SUFFIX}"
+    record.write_text(json.dumps(writer.applied_policies(iam, s3, "r--dev-")), encoding="utf-8")
+    read = {(d.kind, d.name, d.role) for d in iam_scan.applied_documents(record)}
+    assert read == {
+        ("trust", "r--dev-training", "r--dev-training"),
+        ("identity", "r--dev-training-access", "r--dev-training"),
+        ("trust", "r--dev-deploy", "r--dev-deploy"),
+        ("identity", "r--dev-deploy", None),
+        ("resource", "r--dev-raw", None),
+    }, read
+    # Each meets the document a plan names the same way, and takes its data block's skips.
+    block = iam_scan.DataBlock("modules/ml_iam", "this")
+    planned = [
+        iam_scan.PolicyDocument("module.training.aws_iam_role_policy.this", "identity", "r--dev-training-access", None, (block,)),
+        iam_scan.PolicyDocument("aws_iam_policy.deploy", "identity", "r--dev-deploy", {"Statement": []}),
+        iam_scan.PolicyDocument('module.lake.aws_s3_bucket_policy.this["raw"]', "resource", 'module.lake.aws_s3_bucket_policy.this["raw"]', None),
+    ]  # fmt: skip
+    merged = iam_scan.with_applied(planned, iam_scan.applied_documents(record))
+    assert all(d.applied for d in merged), [d.address for d in merged if not d.applied]
+    inline = next(d for d in merged if d.name == "r--dev-training-access")
+    assert inline.sources == (block,)

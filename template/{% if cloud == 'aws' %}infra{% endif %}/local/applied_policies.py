@@ -5,10 +5,13 @@ an ARN made in the same apply); read back, they are complete, for the IAM scan.
 
 Written as OUT_DIR/<env>.applied-policies.json, a JSON list of
     {"name": str, "kind": "identity" | "trust" | "resource", "address": "<ARN>", "document": {...}}
-`name` is the role's, the policy's or the bucket's name; `address` the ARN of the role (trust
-and inline policies), the managed policy, or the bucket. Each entry also says which roles it
-applies to, as "roles" (a list of role names; empty for a bucket policy): a managed policy
-is listed once, with every role of the environment it is attached to or bounds.
+`name` is what the document's Terraform resource names it: the role's (its trust policy),
+the inline or managed policy's, or the bucket's; `address` the ARN of the role (trust and
+inline policies: their role), the managed policy, or the bucket. Each entry also says which
+roles it applies to, as "roles" (a list of role names; empty for a bucket policy): a managed
+policy is listed once, with every role of the environment it is attached to or bounds.
+`dayone check`'s IAM scan reads this record (dayone's iam_scan.applied_documents) and takes
+each document for the planned one of the same kind and name, with its inline skips.
 """
 
 from __future__ import annotations
