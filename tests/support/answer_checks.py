@@ -16,8 +16,8 @@ from dayone.errors import DayoneError
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 
-# Every name the stack derives from the slug, per environment (template/*infra*/stack,
-# terraform_modules/): (kind, suffix after "<slug>--<env>"; the ECR repository is "<slug>/<env>"). test_aws_names pins that each
+# Every name the stack and the bootstrap derive from the slug, per environment
+# (template/*infra*/names, bootstrap, stack, terraform_modules/): (kind, suffix after "<slug>--<env>"; the ECR repository is "<slug>/<env>"). test_aws_names pins that each
 # suffix still appears in the Terraform, so a renamed resource fails here, not on apply.
 DERIVED_NAMES: list[tuple[str, str]] = [
     ("s3", "-raw"),
@@ -29,14 +29,14 @@ DERIVED_NAMES: list[tuple[str, str]] = [
     ("iam_role", "-training"),
     ("iam_policy", "-training-access"),
     ("iam_role", "-image-codebuild"),
-    ("iam_policy", "-image-build"),
+    ("iam_policy", "-image-codebuild-build"),
     ("iam_role", "-deploy"),
     ("iam_role", "-plan"),
+    ("iam_role", "-trainer"),
     ("iam_role", "-prod-data-reader"),
-    ("iam_policy", "-deploy-iam"),
-    ("iam_policy", "-deploy-resources"),
+    ("iam_policy", "-deploy"),
     ("iam_policy", "-plan"),
-    ("iam_policy", "-boundary"),
+    ("iam_policy", "-trainer"),
     ("iam_policy", "-prod-data-readonly"),
     ("budget", "-monthly"),
     ("codebuild", "-image"),
