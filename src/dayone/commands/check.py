@@ -57,11 +57,12 @@ def check(
 ) -> None:
     """Run the project's checks (lint, tests, Terraform) and print a table; exit 1 on failure."""
     project = path.resolve()
-    # Everything that can be refused is refused before the table starts: one error line.
+    # Everything that can be refused is refused before the table starts: one error line. The
+    # options first: an unknown --only is wrong whatever the folder holds.
+    select(ALL_CHECKS, only or [])
     if not project.is_dir():
         raise DayoneError(f"{project} does not exist or is not a folder: give a generated project")
     read_project_answers(project)
-    select(ALL_CHECKS, only or [])
     typer.echo(f"Checking {project}")
     typer.echo(f"  {'result':<5} {'time':>8}  check")
     started = time.monotonic()
