@@ -142,11 +142,14 @@ def test_one_iteration_end_to_end_on_dev(rendered_project: Rendered, tmp_path: P
             buckets["processed"],
             buckets["artifacts"],
         ]
+        # The data scientist works as the account's administrator (an IAM user of the
+        # emulator, which stays valid when IAM is enforced).
+        admin_key, admin_secret = emulator.admin_credentials(account)
         env = {
             **base_env,
             "AWS_ENDPOINT_URL": emulator.endpoint,
-            "AWS_ACCESS_KEY_ID": script.access_key_of(account),
-            "AWS_SECRET_ACCESS_KEY": account,
+            "AWS_ACCESS_KEY_ID": admin_key,
+            "AWS_SECRET_ACCESS_KEY": admin_secret,
             "AWS_DEFAULT_REGION": read_answers(root)["aws_region"],
             "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
@@ -258,8 +261,8 @@ def test_one_iteration_end_to_end_on_dev(rendered_project: Rendered, tmp_path: P
                     service,
                     endpoint_url=emulator.endpoint,
                     region_name=env["AWS_DEFAULT_REGION"],
-                    aws_access_key_id=script.access_key_of(account),
-                    aws_secret_access_key=account,
+                    aws_access_key_id=admin_key,
+                    aws_secret_access_key=admin_secret,
                 )
                 for service in ("ecr", "sagemaker")
             )
