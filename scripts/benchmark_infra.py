@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dayone.offline_plan import copy_infra
+from dayone.checks.apply import copy_infra
 from dayone.terraform import Terraform, require_mirror, write_cli_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,14 +3,19 @@
 
     .venv/bin/python scripts/update_gcp_schema.py
 
-Bump SCHEMA_PACKAGE_VERSION in src/dayone/gcp_provider_schema.py and the pin in pyproject.toml
+Bump SCHEMA_PACKAGE_VERSION in tests/support/gcp_provider_schema.py and the pin in pyproject.toml
 together, run this, then move `required_providers` of the GCP Terraform to the provider
 release it prints (tests/test_gcp_schema.py checks that they agree).
 """
 
 from __future__ import annotations
 
-from dayone.gcp_provider_schema import (
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support, not in the wheel
+
+from tests.support.gcp_provider_schema import (
     GCP_SCHEMA_FILE,
     encode,
     installed_assembly,

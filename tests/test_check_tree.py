@@ -37,6 +37,8 @@ def project(tmp_path: Path) -> Path:
     (repo / "src").mkdir(parents=True)
     (repo / ".copier-answers.yml").write_text("cloud: none\nci: none\n", encoding="utf-8")
     (repo / ".gitignore").write_text("mlruns/\n", encoding="utf-8")
+    # The list of make targets dayone check reads: none here, the planted steps stand in.
+    (repo / "Makefile").write_text("CHECKS :=\nprint-checks:\n\t@echo $(CHECKS)\n")
     (repo / "src" / "model.py").write_text('"""The model."""\n', encoding="utf-8")
     (repo / "src" / "other.py").write_text('"""Another module."""\n', encoding="utf-8")
     _git(repo, "init", "--quiet", "--initial-branch=main")

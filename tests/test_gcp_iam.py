@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dayone import gcp_iam
+from dayone.checks import gcp_iam
 from dayone.cli import app
 from tests.support.answer_checks import try_render
 from tests.support.project import answer_set

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from dayone import gcp_provider_schema
-from dayone.checks import CheckContext, CheckSkipped, gcp_terraform_validate_and_test
+from dayone.checks import CheckContext, CheckSkipped
+from dayone.checks.gcp_schema import _constraint_admits, check_tree, gcp_terraform_validate_and_test
 from dayone.errors import DayoneError
-from dayone.gcp_schema import _constraint_admits, check_tree
 from dayone.terraform import AWS_PROVIDER
+from tests.support import gcp_provider_schema
 from tests.support.answer_checks import try_render
 from tests.support.project import answer_set
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dayone import iam_scan
+from dayone.checks import iam as iam_scan
 from dayone.errors import DayoneError
 
 REASON = "a reason of more than twenty characters"
@@ -211,7 +211,8 @@ def test_the_check_takes_the_record_the_emulated_apply_leaves(tmp_path: Path) ->
     applied-policies record from the apply's OUT_DIR (here a stand-in `make infra-local`)."""
     import os
 
-    from dayone.checks import CheckContext, CheckOptions, terraform_emulated_apply
+    from dayone.checks import CheckContext, CheckOptions
+    from dayone.checks.apply import terraform_emulated_apply
 
     project = tmp_path / "project"
     (project / "infra" / "local").mkdir(parents=True)

@@ -270,7 +270,7 @@ def _tool(machine: Machine, name: str, program: str, package: str, why: str) -> 
 def pinned_checkers() -> list[str]:
     """The checkers `make check` and `dayone check` run with `uv tool run` at pinned
     versions: read from the template's Makefile (their one definition), plus the IAM scan's."""
-    from dayone.iam_scan import CLOUDSPLAINING
+    from dayone.checks.iam import CLOUDSPLAINING
     from dayone.template_source import _source_checkout, packaged_template
 
     template = packaged_template() or _source_checkout()

@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from dayone import iam_scan
-from dayone.iam_eval import is_allowed
+from dayone.checks import iam as iam_scan
 from dayone.tools import project_environment
+from tests.support.iam_eval import is_allowed
 from tests.support.project import read_answers
 from tests.terraform.conftest import ENVIRONMENTS, grouped
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from dayone.offline_plan import planned_resources
+from dayone.checks.apply import planned_resources
 from dayone.tools import project_environment
 from tests.support.project import ANSWER_SETS, REPO_ROOT, answer_set, read_answers
 from tests.terraform.conftest import grouped

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from dayone import iam_scan
+from dayone.checks import iam as iam_scan
 from dayone.tools import project_environment
 from tests.conftest import Checked
 from tests.support.project import read_answers
@@ -293,7 +293,8 @@ def test_the_check_s_iam_step_scans_the_applied_record(
     """`dayone check`'s IAM step, given the plans and dev's record as the emulated apply
     leaves them: it says what it read back, and fails on a finding only the record shows."""
     from dayone.answers import read_project_answers
-    from dayone.checks import CheckContext, CheckFailed, iam_policy_scan
+    from dayone.checks import CheckContext, CheckFailed
+    from dayone.checks.iam import iam_policy_scan
 
     project, env = rendered_project("defaults")
 

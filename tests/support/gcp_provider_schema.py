@@ -3,10 +3,11 @@
 There is no google provider binary here (`terraform providers schema` needs one), but the
 prebuilt CDK bindings (`cdktn-provider-google`) carry every resource and data source of one
 provider release in their jsii assembly: each argument's name (in its Terraform Registry doc
-link), whether it is optional, and its type; each nested block as a struct. This module turns
-that assembly into a compact schema committed with dayone (GCP_SCHEMA_FILE), so that
-`dayone check` validates GCP Terraform offline without the 230 MB package installed; the test
-suite regenerates it from the installed package and compares (tests/test_gcp_schema.py).
+link), whether it is optional, and its type; each nested block as a struct. This module (test and
+maintainer code, not in dayone's wheel) turns that assembly into the compact schema committed
+with dayone (dayone.checks.gcp_schema.GCP_SCHEMA_FILE), so that `dayone check` validates GCP
+Terraform offline without the 450 MB package installed; the test suite regenerates it from the
+installed package and compares (tests/test_gcp_schema.py); scripts/update_gcp_schema.py writes it.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from dayone.checks.gcp_schema import GCP_SCHEMA_FILE, PROVIDER_SOURCE, load_schema
 from dayone.errors import DayoneError
+
+__all__ = ["GCP_SCHEMA_FILE", "PROVIDER_SOURCE", "encode", "installed_assembly", "load_schema"]
 
 # The package, its release, and the provider release it was generated from: bump together
 # (scripts/update_gcp_schema.py) and keep `required_providers` of the GCP Terraform in line.
 SCHEMA_PACKAGE = "cdktn-provider-google"
 SCHEMA_PACKAGE_VERSION = "21.1.0"
-PROVIDER_SOURCE = "hashicorp/google"
-GCP_SCHEMA_FILE = Path(__file__).parent / "data" / "google-provider-schema.json.gz"
 
 _DOC_LINK = re.compile(
     r"registry\.terraform\.io/providers/hashicorp/google/(?P<version>[0-9.]+)/docs/"
@@ -151,7 +153,3 @@ def encode(schema: dict[str, Any]) -> bytes:
     """Deterministic bytes (no gzip timestamp), so the committed file compares byte for byte."""
     text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
     return gzip.compress(text.encode("utf-8"), mtime=0)
-
-
-def load_schema(path: Path = GCP_SCHEMA_FILE) -> dict[str, Any]:
-    return dict(json.loads(gzip.decompress(path.read_bytes())))

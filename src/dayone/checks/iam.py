@@ -53,12 +53,28 @@ import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+# The records it reads are named by the apply that writes them.
+from dayone.checks.apply import APPLIED_SUFFIX as APPLIED_SUFFIX
+from dayone.checks.apply import offline_plans
+from dayone.checks.runner import CheckContext, CheckFailed
 from dayone.errors import DayoneError
-from dayone.iam_eval import wildcard_match
 from dayone.tools import uv_executable
+
+
+@lru_cache(maxsize=4096)
+def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.compile(f"\\A{body}\\Z", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
+    """AWS wildcard matching: `*` any run of characters (also `/` and `:`), `?` one."""
+    return _wildcard(pattern, ignore_case).match(value) is not None
+
 
 CLOUDSPLAINING_ENV_VAR = "DAYONE_CLOUDSPLAINING"
 CLOUDSPLAINING = "cloudsplaining==0.9.1"
@@ -296,9 +312,6 @@ def _normalised(document: dict[str, Any]) -> dict[str, Any]:
 
 # ---- Documents read back after an apply -----------------------------------------------------
 
-# What the emulated apply writes next to <env>.plan.json: every policy document of the
-# environment as the (emulated) cloud holds it after apply.
-APPLIED_SUFFIX = ".applied-policies.json"
 KINDS = ("identity", "trust", "resource")
 # A role's ARN (the address of its trust and inline policies in a record): its name.
 ROLE_ARN = re.compile(r"^arn:[^:]+:iam::[0-9]*:role/(?:.*/)?([^/]+)\Z")
@@ -800,3 +813,31 @@ def _finding_line(finding: Finding) -> str:
     text = " ".join(p for p in (finding.type, finding.detail, ", ".join(finding.actions)) if p)
     where = f" ({', '.join(finding.statements)})" if finding.statements else ""
     return f"{text} in {finding.address}{where}"
+
+
+# ---- the emulator lane's second step: the scan of every environment's documents ----
+
+
+def iam_policy_scan(context: CheckContext) -> str:
+    """Every IAM policy document of every environment's plan, and of what the emulated apply
+    read back: no privilege escalation, and every other finding fixed or skipped inline with
+    a reason (this module)."""
+    plans = offline_plans(context)
+    cloudsplaining = cloudsplaining_python(context.env)
+    skips = inline_skips(context.project / "infra")
+    documents = {}
+    for env, (stack_plan, bootstrap_plan) in plans.items():
+        # Each plan's documents are traced to their data blocks from its own root folder.
+        documents[env] = [
+            *policy_documents(stack_plan, f"envs/{env}"),
+            *policy_documents(bootstrap_plan, "bootstrap"),
+        ]
+        if env in context.applied_policies:
+            applied = applied_documents(context.applied_policies[env])
+            documents[env] = with_applied(documents[env], applied)
+    reports = scan_plans(documents, cloudsplaining, skips)
+    lines = [describe(report, env) for env, report in reports.items()]
+    failed = any(report.findings for report in reports.values())
+    if failed:
+        raise CheckFailed("\n".join(lines))
+    return "\n".join(lines)

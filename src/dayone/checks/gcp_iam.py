@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from dayone import hcl_eval
+from dayone.checks.runner import CheckContext, CheckFailed
 from dayone.errors import DayoneError
 
 # Roles, by what they let a member do to the CI identities (predefined roles only: a custom
@@ -403,3 +404,16 @@ def check_tree(infra: Path) -> Report:
         report.assumable[environment] = assumable
         report.findings += findings
     return report
+
+
+# ---- the Terraform lane's step ----
+
+
+def gcp_iam_self_escalation(context: CheckContext) -> str:
+    """The GCP project's IAM bindings, evaluated from its Terraform (no emulator of GCP IAM
+    exists): no identity CI can assume can change a CI identity, its keys or tokens, the
+    Workload Identity pool, or grant roles unlimited (this module)."""
+    report = check_tree(context.project / "infra")
+    if report.findings:
+        raise CheckFailed(report.describe())
+    return report.describe()

@@ -8,18 +8,24 @@ Nothing is written into the project: the override lives in the copy only.
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from dayone.checks.runner import CheckContext, CheckFailed, command
 from dayone.errors import DayoneError
 from dayone.terraform import Terraform
 
+# What the emulated apply writes next to <env>.plan.json: every policy document of the
+# environment as the (emulated) cloud holds it after apply (dayone.checks.iam reads it).
+APPLIED_SUFFIX = ".applied-policies.json"
 OVERRIDE_FILE = "dayone_offline_override.tf"
 MOTO_START_TIMEOUT_S = 30.0
 
@@ -118,3 +124,62 @@ def planned_resources(plan: dict[str, Any]) -> dict[str, list[str]]:
         for change in plan.get("resource_changes", [])
         if change.get("mode") == "managed"
     }
+
+
+# ---- the emulator lane's adapter: `make infra-local`, and the plans the IAM scan reads ----
+
+
+def offline_plans(context: CheckContext) -> dict[str, list[dict[str, Any]]]:
+    """Plans of every environment (its stack and its bootstrap) against a local AWS emulator,
+    with fake credentials, made once per check run for the checks that read plans (the IAM
+    scan); by environment, the stack's plan first."""
+    missing = [
+        (e, kind)
+        for e in context.environments
+        for kind, plans in (("", context.plans), (".bootstrap", context.bootstrap_plans))
+        if e not in plans
+    ]
+    if missing:  # the emulated apply, when it ran, left the plans it applied
+        with local_aws() as endpoint:
+            for environment, kind in missing:
+                env_dir = context.infra_copy / "envs" / environment
+                if kind:
+                    plan = plan_environment(
+                        context.terraform,
+                        context.infra_copy / "bootstrap",
+                        endpoint,
+                        var_file=env_dir / "terraform.tfvars.json",
+                    )
+                    context.bootstrap_plans[environment] = plan
+                else:
+                    plan = plan_environment(context.terraform, env_dir, endpoint)
+                    context.plans[environment] = plan
+                if context.options.out_dir is not None:  # kept with the apply's records
+                    record = context.options.out_dir / f"{environment}{kind}.plan.json"
+                    record.write_text(json.dumps(plan), encoding="utf-8")
+    return {e: [context.plans[e], context.bootstrap_plans[e]] for e in context.environments}
+
+
+EMULATED_APPLY = "infra/local/apply_destroy.py"
+
+
+def terraform_emulated_apply(context: CheckContext) -> str:
+    """Apply and destroy dev (or every environment) on the project's local AWS emulator:
+    `make infra-local`, keeping the plans it applied for the IAM scan."""
+    if not (context.project / EMULATED_APPLY).is_file():
+        raise CheckFailed(f"{EMULATED_APPLY} is missing: update the project (dayone update)")
+    records = context.options.out_dir or context.scratch / "emulated-apply"
+    target = [f"OUT_DIR={records}", *(["ALL=1"] if context.options.all_envs else ["ENV=dev"])]
+    run = command("make", "--no-print-directory", "infra-local", *target)
+    output = run(replace(context, env=context.terraform_env))
+    # The plans it applied are the plans later steps read (the IAM scan): made once. So are
+    # the policies it read back from the emulator after apply, which the plans cannot show.
+    for plan in sorted(records.glob("*.plan.json")):
+        environment = plan.name.removesuffix(".plan.json")
+        plans = context.plans
+        if environment.endswith(".bootstrap"):
+            environment, plans = environment.removesuffix(".bootstrap"), context.bootstrap_plans
+        plans[environment] = json.loads(plan.read_text(encoding="utf-8"))
+    for applied in sorted(records.glob(f"*{APPLIED_SUFFIX}")):
+        context.applied_policies[applied.name.removesuffix(APPLIED_SUFFIX)] = applied
+    return output

@@ -2,7 +2,7 @@
 
 No google provider binary is reachable here, so validate cannot run. This check parses every
 .tf file under a project's infra/ with python-hcl2 and holds each `google_*` resource and
-data source against the provider schema committed with dayone (dayone.gcp_provider_schema):
+data source against the provider schema committed with dayone (tests/support/gcp_provider_schema.py, regenerated from cdktn-provider-google by scripts/update_gcp_schema.py):
 argument and block names, required arguments and blocks, how many of a single block, and the
 type of every literal value. Calls of local modules are held against the module's variables
 the same way. Every `required_providers` entry for hashicorp/google must admit the schema's
@@ -19,14 +19,27 @@ from __future__ import annotations
 
 import difflib
 import functools
+import gzip
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dayone.checks.runner import CheckContext, CheckFailed, CheckSkipped, make
 from dayone.errors import DayoneError
-from dayone.gcp_provider_schema import PROVIDER_SOURCE, load_schema
+from dayone.terraform import GOOGLE_PROVIDER, find_mirror, holds_provider
+
+PROVIDER_SOURCE = "hashicorp/google"
+# Made from the provider schema PyPI ships (tests/support/gcp_provider_schema.py): the tests
+# regenerate it and compare; scripts/update_gcp_schema.py rewrites it.
+GCP_SCHEMA_FILE = Path(__file__).parent.parent / "data" / "google-provider-schema.json.gz"
+
+
+def load_schema(path: Path = GCP_SCHEMA_FILE) -> dict[str, Any]:
+    return dict(json.loads(gzip.decompress(path.read_bytes())))
+
 
 # Arguments and blocks Terraform itself accepts in every resource, data source and module.
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "providers", "lifecycle"}
@@ -426,3 +439,38 @@ def check_tree(root: Path, schema: dict[str, Any] | None = None) -> Report:
         checker.problems += _provider_problems(parsed, file, version)
         checker.problems += _module_problems(parsed, path, file)
     return Report(len(files) + len(tests), checked, checker.problems, version)
+
+
+# ---- the Terraform lane's GCP steps: the schema (offline) and validate/test (online) ----
+
+
+def gcp_schema_check(context: CheckContext) -> str:
+    """Every google_* resource and data source of infra/ against the pinned provider schema:
+    what `terraform validate` would catch, offline (this module)."""
+    report = check_tree(context.project / "infra")
+    summary = (
+        f"{report.checked} google resources and data sources in {report.files} files against "
+        f"hashicorp/google {report.provider_version}"
+    )
+    if report.problems:
+        raise CheckFailed("\n".join([*map(str, report.problems), summary]))
+    if report.checked == 0:
+        raise CheckFailed(f"no google_* resources found under infra/ ({summary})")
+    return summary
+
+
+def gcp_terraform_validate_and_test(context: CheckContext) -> str:
+    """`make infra-validate` and `make infra-test` of a GCP project, where the google provider
+    can be installed: from the user's own configuration (no mirror) or a mirror that holds
+    it. Offline without it, skipped with the reason; the project's CI runs them online."""
+    mirror = find_mirror(context.env)
+    if mirror is not None and not holds_provider(mirror, GOOGLE_PROVIDER):
+        raise CheckSkipped(
+            f"the provider mirror {mirror} holds no {GOOGLE_PROVIDER}: terraform validate and "
+            "test of the GCP Terraform run in the project's CI (online); the offline schema "
+            "check stands in for validate here"
+        )
+    return "\n".join(
+        make(target, terraform=True, in_copy=True)(context)
+        for target in ("infra-validate", "infra-test")
+    )

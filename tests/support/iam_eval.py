@@ -18,10 +18,10 @@ which AWS exposes as `<provider host>:<claim>` (for OIDC: aud, sub, amr only).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any, Literal
+
+from dayone.checks.iam import wildcard_match
 
 Decision = Literal["Allow", "ExplicitDeny", "ImplicitDeny"]
 Context = Mapping[str, str | Sequence[str]]
@@ -31,17 +31,6 @@ WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
 
 class UnsupportedPolicy(ValueError):
     """The document uses IAM grammar this evaluator does not model."""
-
-
-@lru_cache(maxsize=4096)
-def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile(f"\\A{body}\\Z", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
-
-
-def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """AWS wildcard matching: `*` any run of characters (also `/` and `:`), `?` one."""
-    return _wildcard(pattern, ignore_case).match(value) is not None
 
 
 def _as_list(value: Any) -> list[Any]:
