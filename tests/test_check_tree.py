@@ -158,3 +158,17 @@ def test_a_missing_folder_is_one_line_and_no_table(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         f"dayone: error: {missing} does not exist or is not a folder: give a generated project"
     ]
+
+
+def test_the_makefile_checks_are_what_runs(project: Path) -> None:
+    """`dayone check` runs the targets the project's Makefile CHECKS names: one the table
+    does not know runs as `make <target>`, and fails the check when it fails."""
+    (project / "Makefile").write_text(
+        "CHECKS := greet\nCHECKS += refuse\nprint-checks:\n\t@echo $(CHECKS)\n"
+        "greet:\n\t@echo hello\nrefuse:\n\t@echo refused; exit 3\n"
+    )
+    _git(project, "commit", "--quiet", "-am", "two checks")
+    results = {r.name: r for r in run_checks(project, checks=[TREE])}
+    assert set(results) == {"make greet", "make refuse", TREE_CHECK}
+    assert results["make greet"].passed and "hello" in results["make greet"].output
+    assert not results["make refuse"].passed and "refused" in results["make refuse"].output

@@ -8,6 +8,7 @@ showing it fails on a planted problem.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -902,24 +903,52 @@ def _ci_make_targets(project: Path) -> set[str]:
     return set(re.findall(r"\bmake ([a-z][a-z-]*)", text))
 
 
-@pytest.mark.parametrize("answers", ["defaults", "gitlab", "cloud-none"])
-def test_make_check_ci_and_dayone_check_run_the_same_steps(
-    rendered_project: Rendered, answers: str
-) -> None:
-    """The Makefile's CHECKS are the one definition: CI runs each of them, and dayone check's
-    steps are exactly those targets (plus uv sync and its own IAM scan)."""
-    from dayone.checks import ALL_CHECKS
+@pytest.fixture(scope="module")
+def rendered_only(
+    fast_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Path]:
+    """An answer set rendered (no lock, no commit, no check run), once per module."""
+    from tests.support.answer_checks import try_render
+    from tests.support.project import answer_set
 
-    project, _ = rendered_project(answers)
+    made: dict[str, Path] = {}
+
+    def render(name: str) -> Path:
+        if name not in made:
+            dest = tmp_path_factory.mktemp(f"parity-{name}") / "project"
+            assert try_render(fast_template, dest, answer_set(name)) is None
+            made[name] = dest
+        return made[name]
+
+    return render
+
+
+@pytest.mark.parametrize("answers", ANSWER_SETS)
+def test_make_check_ci_and_dayone_check_run_the_same_steps(
+    rendered_only: Callable[[str], Path], answers: str
+) -> None:
+    """The Makefile's CHECKS are the one list (docs/decisions/0008): dayone check runs a
+    table step for each of them and no other make target, and CI runs each of them and no
+    other check target. Every answer set, GCP included; rendered only, nothing is run."""
+    from dayone.checks import ALL_CHECKS
+    from dayone.checks.runner import applicable, makefile_checks
+
+    project = rendered_only(answers)
     checks = _make_check_targets(project)
+    assert makefile_checks(project, dict(os.environ)) == checks  # what dayone check reads
     recorded = read_answers(project)
-    dayone_targets = [c.target for c in ALL_CHECKS if c.target and c.applies(recorded)]
-    assert sorted(dayone_targets) == sorted(checks)
-    ci_targets = _ci_make_targets(project)
+    steps = applicable(ALL_CHECKS, recorded, checks)
+    table_targets = {t for c in ALL_CHECKS for t in c.targets}
+    # A target no applicable table entry runs would run as a plain `make <target>`: uncached,
+    # and not in its lane (the GCP validate and tests, skipped offline, would fail instead).
+    assert [c.name for c in steps if c not in ALL_CHECKS] == []
+    dayone_targets = sorted(t for c in steps for t in c.targets)
+    assert dayone_targets == sorted(checks)
     if recorded.get("ci", "none") != "none":
-        assert set(checks) <= ci_targets, set(checks) - ci_targets
-    if recorded.get("cloud") == "aws":
-        assert {"infra-scan", "infra-local", "infra-validate", "infra-test"} <= set(checks)
+        assert _ci_make_targets(project) & table_targets == set(checks)
+    if recorded.get("cloud", "aws") != "none":
+        assert {"infra-fmt", "infra-scan", "infra-validate", "infra-test"} <= set(checks)
+        assert ("infra-local" in checks) == (recorded.get("cloud", "aws") == "aws")
     else:
         assert not any(target.startswith("infra-") for target in checks)
 

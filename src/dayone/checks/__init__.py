@@ -48,4 +48,3 @@ def run_checks(
 ) -> list[CheckResult]:
     """The table's steps that apply to `project`, run (see dayone.checks.runner.run_checks)."""
     return _run_checks(project, checks, **options)
-

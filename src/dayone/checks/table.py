@@ -1,6 +1,6 @@
 """The table of `dayone check`'s steps: one entry per step, with its lane, what its cache key
 reads, and what it needs. A step that is a make target runs when the project's Makefile
-CHECKS names it (the one list of checks, docs/decisions/0009-the-makefile-checks-are-the-one-list.md);
+CHECKS names it (the one list of checks, docs/decisions/0008-the-makefile-checks-are-the-one-list.md);
 the others are dayone's own steps around those targets (uv sync, the offline GCP schema,
 the IAM scan of the emulated apply's plans, the tree check).
 """
@@ -84,7 +84,9 @@ ALL_CHECKS: tuple[Check, ...] = (
     # GCP: no google provider offline, so dayone's schema check stands in for validate; the
     # Makefile's validate and the modules' tests run where the provider is installable, and
     # are reported skipped otherwise (one step for both targets, so the skip is said once).
-    Check("GCP schema (offline)", gcp_schema_check, _has_gcp, lane=TERRAFORM_LANE, reads=("infra/",)),
+    Check(
+        "GCP schema (offline)", gcp_schema_check, _has_gcp, lane=TERRAFORM_LANE, reads=("infra/",)
+    ),
     Check(
         "GCP IAM self-escalation (rendered bindings)",
         gcp_iam_self_escalation,
@@ -103,7 +105,9 @@ ALL_CHECKS: tuple[Check, ...] = (
     ),
     # The modules are the same in every project of a template release: keyed on them alone.
     _terraform("terraform test (modules)", "infra-test", ("infra/modules/",), True, _has_aws),
-    _terraform("terraform validate (envs, bootstrap)", "infra-validate", in_copy=True, applies=_has_aws),
+    _terraform(
+        "terraform validate (envs, bootstrap)", "infra-validate", in_copy=True, applies=_has_aws
+    ),
     _terraform("checkov (infra/)", "infra-scan"),
     # The emulated apply runs the project's own script in the project's environment; the
     # IAM scan then reads the plans it applied (and plans the other environments offline).
