@@ -101,6 +101,7 @@ module "ci" {
 
   deploy_roles   = local.deploy_roles
   environment    = var.environment
+  environments   = var.environments
   github         = var.ci == "github" ? { repository = var.repository } : null
   gitlab         = var.ci == "gitlab" ? { project_path = var.repository } : null
   project_id     = local.iam_project_id

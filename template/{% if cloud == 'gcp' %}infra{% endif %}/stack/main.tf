@@ -1,9 +1,9 @@
-# The one definition of a GCP environment. dev, staging and prod call this with their own
+# The one definition of a GCP environment. Every environment (var.environments) calls this with its own
 # terraform.tfvars.json; each environment is its own project, "<project_prefix>-<env>",
 # created (with its APIs, state bucket and identities) by infra/bootstrap.
 
 locals {
-  project_id_of = { for env in ["dev", "staging", "prod"] : env => "${var.project_prefix}-${env}" }
+  project_id_of = { for env in var.environments : env => "${var.project_prefix}-${env}" }
   project_id    = local.project_id_of[var.environment]
 
   # Production data may be read from dev, never written: prod's raw and processed buckets
