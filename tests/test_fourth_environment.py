@@ -45,7 +45,9 @@ def _template_with(environments: list[str], root: Path) -> Path:
     default = 'environments:\n  type: yaml\n  default: "[dev, staging, prod]"\n'
     assert default in text, "copier.yml's environments list moved: update this test"
     copier_yml.write_text(
-        text.replace(default, default.replace("[dev, staging, prod]", f"[{', '.join(environments)}]")),
+        text.replace(
+            default, default.replace("[dev, staging, prod]", f"[{', '.join(environments)}]")
+        ),
         encoding="utf-8",
     )
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]

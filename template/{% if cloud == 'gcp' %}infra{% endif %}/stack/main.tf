@@ -15,7 +15,7 @@ locals {
     "serviceAccount:prod-data-reader@${local.project_id_of["dev"]}.iam.gserviceaccount.com",
   ]
 
-  # The service accounts infra/bootstrap made (modules/gcp_service_accounts, gcp_wif): CI
+  # The service accounts infra/bootstrap made (modules/service_accounts, wif): CI
   # uses them, and grants them access to this environment's resources, but cannot make,
   # change or bind them (dayone's docs/decisions/0006-gcp-ci-identities-in-bootstrap.md).
   account_of = {
@@ -29,7 +29,7 @@ data "google_project" "this" {
 }
 
 module "data_lake" {
-  source = "../modules/gcp_data_lake"
+  source = "../modules/data_lake"
 
   force_destroy                     = var.force_destroy
   location                          = var.region
@@ -42,7 +42,7 @@ module "data_lake" {
 }
 
 module "artifact_registry" {
-  source = "../modules/gcp_artifact_registry"
+  source = "../modules/artifact_registry"
 
   location      = var.region
   project_id    = local.project_id
@@ -52,7 +52,7 @@ module "artifact_registry" {
 }
 
 module "budget" {
-  source = "../modules/gcp_budget"
+  source = "../modules/budget"
 
   amount              = var.budget_amount
   billing_account     = var.billing_account
