@@ -37,7 +37,7 @@ def _template_with(environments: list[str], root: Path) -> Path:
         source, target = REPO_ROOT / name, root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_symlink():
-            target.symlink_to(os.readlink(source))
+            target.symlink_to(source.readlink())
         elif source.is_file():
             shutil.copy2(source, target)
     copier_yml = root / "copier.yml"
