@@ -68,7 +68,7 @@ def test_pinned_checkers_are_the_makefiles_and_found_in_uvs_cache(tmp_path: Path
     from dayone.doctor import pinned_checkers
     from tests.support.project import REPO_ROOT
 
-    makefile = (REPO_ROOT / "template" / "Makefile").read_text(encoding="utf-8")
+    makefile = (REPO_ROOT / "template" / "Makefile.jinja").read_text(encoding="utf-8")
     pins = pinned_checkers()
     assert {"checkov", "zizmor", "check-jsonschema", "cloudsplaining"} == {
         p.split("==")[0] for p in pins

@@ -1,4 +1,4 @@
-"""The GCP Terraform (terraform_modules/gcp_*, the template's GCP infra/): checkov's inline
+"""The GCP Terraform (terraform_modules/gcp/, the template's GCP infra/): checkov's inline
 skips are pinned with their reasons (that checkov reports no failure is the gcp answer set's
 `make infra-scan` step in tests/test_generated_checks.py), and the GitHub and GitLab
 pipelines reach Google Cloud by Workload Identity Federation only. The schema check is
@@ -18,7 +18,7 @@ from tests.support.answer_checks import try_render
 from tests.support.project import REPO_ROOT, answer_set, read_answers
 
 GCP_TERRAFORM = [
-    *sorted(REPO_ROOT.glob("terraform_modules/gcp_*/**/*.tf")),
+    *sorted(REPO_ROOT.glob("terraform_modules/gcp/**/*.tf")),
     *sorted((REPO_ROOT / "template").glob("*cloud == 'gcp'*infra*/**/*.tf")),
 ]
 
@@ -193,8 +193,8 @@ def test_what_ci_applies_makes_and_binds_no_identity(fast_template: str, tmp_pat
             assert not found, f"{tf}: {found}"
     bootstrap = _hcl(infra / "bootstrap" / "main.tf")
     calls = {name.strip('"'): call for entry in bootstrap["module"] for name, call in entry.items()}
-    assert calls["ci"]["source"].strip('"') == "../modules/gcp_wif"
-    assert calls["service_accounts"]["source"].strip('"') == "../modules/gcp_service_accounts"
+    assert calls["ci"]["source"].strip('"') == "../modules/wif"
+    assert calls["service_accounts"]["source"].strip('"') == "../modules/service_accounts"
     local = {k: v for entry in bootstrap["locals"] for k, v in entry.items()}
     deploy_roles = {role.strip('"') for role in local["deploy_roles"]}
     administers_iam = {
@@ -205,8 +205,8 @@ def test_what_ci_applies_makes_and_binds_no_identity(fast_template: str, tmp_pat
         "roles/resourcemanager.projectIamAdmin",
     }
     assert deploy_roles and not deploy_roles & administers_iam
-    # gcp_wif refuses such a role in deploy_roles (its terraform test plants two).
-    variables = _hcl(infra / "modules" / "gcp_wif" / "variables.tf")
+    # modules/wif refuses such a role in deploy_roles (its terraform test plants two).
+    variables = _hcl(infra / "modules" / "wif" / "variables.tf")
     (deploy,) = [e['"deploy_roles"'] for e in variables["variable"] if '"deploy_roles"' in e]
     (rule,) = deploy["validation"]
     for role in administers_iam:

@@ -61,7 +61,7 @@ def _plant(path: Path, old: str, new: str) -> None:
 
 PLANTED = [
     pytest.param(
-        "modules/gcp_data_lake/main.tf",
+        "modules/data_lake/main.tf",
         "  uniform_bucket_level_access = true\n",
         "  uniform_bucket_level_acess = true\n",
         "google_storage_bucket.this: unsupported argument 'uniform_bucket_level_acess' "
@@ -69,21 +69,21 @@ PLANTED = [
         id="misspelled-argument",
     ),
     pytest.param(
-        "modules/gcp_wif/main.tf",
+        "modules/wif/main.tf",
         '  account_id   = "ci-plan"\n',
         "",
         "google_service_account.plan: missing required argument 'account_id'",
         id="missing-required-argument",
     ),
     pytest.param(
-        "modules/gcp_state_backend/main.tf",
+        "modules/state_backend/main.tf",
         "  versioning {\n",
         "  versions {\n",
         "google_storage_bucket.this: unsupported block 'versions' (did you mean 'versioning'?)",
         id="wrong-block-name",
     ),
     pytest.param(
-        "modules/gcp_artifact_registry/main.tf",
+        "modules/artifact_registry/main.tf",
         "    immutable_tags = true\n",
         '    immutable_tags = "yes"\n',
         "google_artifact_registry_repository.this.docker_config: argument 'immutable_tags' "
@@ -91,7 +91,7 @@ PLANTED = [
         id="wrong-literal-type",
     ),
     pytest.param(
-        "modules/gcp_wif/main.tf",
+        "modules/wif/main.tf",
         "  oidc {\n    issuer_uri = var.gitlab.host\n  }\n",
         "  oidc = {\n    issuer_uri = var.gitlab.host\n  }\n",
         "google_iam_workload_identity_pool_provider.gitlab: 'oidc' is a block",
@@ -113,7 +113,7 @@ PLANTED = [
         id="module-call-unknown-argument",
     ),
     pytest.param(
-        "modules/gcp_service_accounts/tests/gcp_service_accounts.tftest.hcl",
+        "modules/service_accounts/tests/service_accounts.tftest.hcl",
         "    job_submitters = [",
         "    job_submitter = [",
         "run.listed_submitters_may_run_jobs_and_builds: unsupported variable 'job_submitter' "
@@ -121,7 +121,7 @@ PLANTED = [
         id="test-sets-an-unknown-variable",
     ),
     pytest.param(
-        "modules/gcp_service_accounts/tests/gcp_service_accounts.tftest.hcl",
+        "modules/service_accounts/tests/service_accounts.tftest.hcl",
         "length(google_service_account_iam_member.training_job_submitters) == 0",
         "length(google_service_account_iam_member.training_submitters) == 0",
         "run.workload_accounts_have_narrow_project_roles: unsupported reference "
@@ -130,14 +130,14 @@ PLANTED = [
         id="test-asserts-on-an-undeclared-resource",
     ),
     pytest.param(
-        "modules/gcp_budget/tests/gcp_budget.tftest.hcl",
+        "modules/budget/tests/budget.tftest.hcl",
         "expect_failures = [var.notification_emails]",
         "expect_failures = [var.notification_email]",
         "run.refuses_six_addresses: unsupported variable 'notification_email'",
         id="test-expects-failure-of-an-unknown-variable",
     ),
     pytest.param(
-        "modules/gcp_service_accounts/tests/gcp_service_accounts.tftest.hcl",
+        "modules/service_accounts/tests/service_accounts.tftest.hcl",
         'mock_resource "google_service_account" {',
         'mock_resource "google_service_acount" {',
         "mock_resource.google_service_acount: unsupported type 'google_service_acount'",
@@ -251,9 +251,7 @@ def test_dayone_check_reports_the_schema_step_and_the_skip(gcp_infra: Path, tmp_
     assert "  skip " in result.output and "holds no registry.terraform.io" in result.output
     assert "1 checks passed, 1 skipped" in result.output
 
-    _plant(
-        project / "infra/modules/gcp_budget/main.tf", "  billing_account = ", "  billing_acount = "
-    )
+    _plant(project / "infra/modules/budget/main.tf", "  billing_account = ", "  billing_acount = ")
     result = CliRunner().invoke(app, [*args, "--no-cache"], env=env)
     assert result.exit_code == 1
     assert "unsupported argument 'billing_acount'" in result.output

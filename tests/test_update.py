@@ -54,7 +54,7 @@ class Releases:
 def _release_changes(template: Path) -> str | None:
     """Edit the template copy as a release would: template-owned and team-owned files."""
     _replace_line(
-        template / "Makefile",
+        template / "Makefile.jinja",
         0,
         f"# Thin wrappers, one command each ({RELEASE_NOTE}).",
         expect_prefix="#",

@@ -276,7 +276,7 @@ def pinned_checkers() -> list[str]:
     template = packaged_template() or _source_checkout()
     pins: list[str] = []
     if template is not None:
-        makefile = (template / "template" / "Makefile").read_text(encoding="utf-8")
+        makefile = (template / "template" / "Makefile.jinja").read_text(encoding="utf-8")
         pins = re.findall(r"--from (\S+==\S+)", makefile)
     return [*pins, CLOUDSPLAINING]
 

@@ -19,7 +19,7 @@ MODULES_DIR = REPO_ROOT / "terraform_modules"
 
 
 def module_dirs() -> list[Path]:
-    return sorted(p.parent for p in MODULES_DIR.glob("*/main.tf"))
+    return sorted(p.parent for p in MODULES_DIR.glob("*/*/main.tf"))
 
 
 @pytest.fixture(scope="session")

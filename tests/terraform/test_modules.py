@@ -21,7 +21,7 @@ def test_modules_are_found() -> None:
     assert len(MODULES) >= 8, MODULES
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_module_layout(module: Path) -> None:
     missing = [name for name in REQUIRED_FILES if not (module / name).is_file()]
     assert not missing, f"{module.name} lacks {missing}"
@@ -34,7 +34,7 @@ def skip_without_its_provider(module: Path) -> None:
     whose schema the mock stands in for). A mirror without it (this machine's) skips them
     with this reason, visible in the run's summary; CI with the provider runs them, and the
     offline schema check (tests/test_gcp_schema.py) covers their resources here."""
-    if not module.name.startswith("gcp_"):
+    if module.parent.name != "gcp":
         return
     mirror = find_mirror()
     if mirror is not None and not holds_provider(mirror, GOOGLE_PROVIDER):
@@ -47,11 +47,11 @@ def skip_without_its_provider(module: Path) -> None:
 def test_gcp_modules_are_collected_not_dropped() -> None:
     """The GCP modules are parametrized like the others (then skipped with a reason when the
     google provider is missing), never left out of the collection silently."""
-    names = {m.name for m in MODULES}
-    assert {"gcp_state_backend", "gcp_data_lake", "gcp_wif", "gcp_budget"} <= names
+    names = {f"{m.parent.name}/{m.name}" for m in MODULES}
+    assert {"gcp/state_backend", "gcp/data_lake", "gcp/wif", "gcp/budget"} <= names
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_module_terraform_test(
     module: Path, terraform: Terraform, module_copy: Callable[[Path], Path]
 ) -> None:
@@ -62,7 +62,7 @@ def test_module_terraform_test(
     assert "0 failed" in report and " passed" in report, report
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_module_example_validates(
     module: Path, terraform: Terraform, module_copy: Callable[[Path], Path]
 ) -> None:

@@ -90,7 +90,7 @@ def test_offline_plan_returns_show_json(
 ) -> None:
     # Offline, the provider plans with fake keys only when told not to call STS or IMDS.
     # Data sources that call AWS (aws_caller_identity) still fail; moto_server covers those.
-    example = module_copy(MODULES_DIR / "state_backend") / "examples" / "basic"
+    example = module_copy(MODULES_DIR / "aws" / "state_backend") / "examples" / "basic"
     (example / "offline_override.tf").write_text(
         'provider "aws" {\n'
         '  region                      = "eu-west-1"\n'

@@ -29,16 +29,23 @@ locals {
   github_provider_arn = local.arns.oidc_provider_of["token.actions.githubusercontent.com"]
   gitlab_provider_arn = local.arns.oidc_provider_of["gitlab.com"]
 
-  # GitLab: main's pipeline, then the job's environment. Only staging and prod are protected
-  # environments (with approvers); dev is not, so that no job of a protected environment is
-  # ever in dev's reach, and a job that names a tier in an unprotected environment carries
-  # environment_protected:false. Training runs in the unprotected environments train-<env>,
-  # tier other, so that schedules run without an approval.
-  gitlab_main      = "project_path:${var.repository}:ref_type:branch:ref:main"
-  deployment_tiers = { dev = "development", staging = "staging", prod = "production" }
+  # GitLab: main's pipeline, then the job's environment. Every environment after the first
+  # (dev) is protected (with approvers); the first is not, so that no job of a protected
+  # environment is ever in its reach, and a job that names a tier in an unprotected
+  # environment carries environment_protected:false. Training runs in the unprotected
+  # environments train-<env>, tier other, so that schedules run without an approval.
+  gitlab_main = "project_path:${var.repository}:ref_type:branch:ref:main"
+  # The tier of each environment in deploy order: the first is development, the last
+  # production, any between staging (the GitLab pipeline renders the same rule).
+  first_environment = var.environments[0]
+  last_environment  = var.environments[length(var.environments) - 1]
+  deployment_tier = (
+    var.environment == local.first_environment ? "development" :
+    var.environment == local.last_environment ? "production" : "staging"
+  )
   gitlab_deploy_subject = format(
     "%s:environment_protected:%s:deployment_tier:%s",
-    local.gitlab_main, var.environment != "dev", local.deployment_tiers[var.environment],
+    local.gitlab_main, var.environment != local.first_environment, local.deployment_tier,
   )
   gitlab_trainer_subject = "${local.gitlab_main}:environment_protected:false:deployment_tier:other"
   gitlab_audience_of = {
@@ -48,7 +55,7 @@ locals {
   }
   # A provider is shared by the environments of one account: it lists every audience.
   gitlab_audiences_all = concat(
-    flatten([for env in ["dev", "staging", "prod"] : ["sts.amazonaws.com/${var.project}--${env}-deploy", "sts.amazonaws.com/${var.project}--${env}-trainer"]]),
+    flatten([for env in var.environments : ["sts.amazonaws.com/${var.project}--${env}-deploy", "sts.amazonaws.com/${var.project}--${env}-trainer"]]),
     [local.gitlab_audience_of.plan],
   )
 

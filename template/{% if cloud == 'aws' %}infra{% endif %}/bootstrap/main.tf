@@ -27,8 +27,9 @@ provider "aws" {
 module "names" {
   source = "../names"
 
-  environment = var.environment
-  project     = var.project
+  environment  = var.environment
+  environments = var.environments
+  project      = var.project
 }
 
 module "state_backend" {

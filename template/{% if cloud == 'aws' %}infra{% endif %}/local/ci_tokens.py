@@ -17,6 +17,7 @@ with an environment, and a job without one carries the other components only.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,20 @@ GITLAB_SUB_CLAIM_COMPONENTS = (
     "environment_protected",
     "deployment_tier",
 )
-# The project's protected environments, with approvers (the set-up's step "protect").
-GITLAB_PROTECTED_ENVIRONMENTS = ("staging", "prod")
+
+
+def _environments() -> list[str]:
+    """The environments in deploy order: copier.yml's list, as every environment's
+    terraform.tfvars.json carries it."""
+    envs = Path(__file__).resolve().parents[1] / "envs"
+    for tfvars in sorted(envs.glob("*/terraform.tfvars.json")):
+        return list(json.loads(tfvars.read_text(encoding="utf-8"))["environments"])
+    return []
+
+
+# The project's protected environments, with approvers (the set-up's step "protect"): every
+# environment after the first, as the GitLab pipeline's comment asks.
+GITLAB_PROTECTED_ENVIRONMENTS = tuple(_environments()[1:])
 # GitLab's tier for an environment whose job names none: from the environment's name.
 _TIER_BY_NAME = (
     ("production", ("prod", "production", "live")),

@@ -13,9 +13,8 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  environments = ["dev", "staging", "prod"]
-  prefix_of    = { for env in local.environments : env => "${var.project}--${env}" }
-  prefix       = local.prefix_of[var.environment]
+  prefix_of = { for env in var.environments : env => "${var.project}--${env}" }
+  prefix    = local.prefix_of[var.environment]
 
   partition  = data.aws_partition.current.partition
   account_id = data.aws_caller_identity.current.account_id

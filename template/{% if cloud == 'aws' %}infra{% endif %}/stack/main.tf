@@ -1,4 +1,4 @@
-# The one definition of an environment. dev, staging and prod call this with their own
+# The one definition of an environment. Every environment (var.environments) calls this with its own
 # terraform.tfvars.json; nothing here is copied per environment. CI's deploy role applies it:
 # it makes the environment's resources and no IAM identity. The roles its services run as
 # (training, image build) and the CI roles are infra/bootstrap's, applied by an
@@ -7,8 +7,9 @@
 module "names" {
   source = "../names"
 
-  environment = var.environment
-  project     = var.project
+  environment  = var.environment
+  environments = var.environments
+  project      = var.project
 }
 
 locals {

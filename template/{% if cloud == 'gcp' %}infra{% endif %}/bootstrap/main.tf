@@ -79,7 +79,7 @@ resource "google_project_iam_audit_config" "storage" {
 
 locals {
   # What CI's apply of the environment manages, and nothing beyond the project; no role that
-  # administers IAM (gcp_wif refuses those). aiplatform.user: CI submits the Vertex AI training
+  # administers IAM (wif refuses those). aiplatform.user: CI submits the Vertex AI training
   # job of a commit (`train --remote`) as `training`; cloudbuild.builds.editor: it builds the
   # image as `image-build` (it may act as those two accounts, see module.service_accounts).
   deploy_roles = [
@@ -96,11 +96,12 @@ locals {
 }
 
 module "ci" {
-  source = "../modules/gcp_wif"
+  source = "../modules/wif"
   count  = var.ci == "none" ? 0 : 1
 
   deploy_roles   = local.deploy_roles
   environment    = var.environment
+  environments   = var.environments
   github         = var.ci == "github" ? { repository = var.repository } : null
   gitlab         = var.ci == "gitlab" ? { project_path = var.repository } : null
   project_id     = local.iam_project_id
@@ -109,7 +110,7 @@ module "ci" {
 }
 
 module "service_accounts" {
-  source = "../modules/gcp_service_accounts"
+  source = "../modules/service_accounts"
 
   developer_reader = var.environment == "dev"
   job_submitters   = var.ci == "none" ? [] : [module.ci[0].deploy_service_account_member]
@@ -117,7 +118,7 @@ module "service_accounts" {
 }
 
 module "state_backend" {
-  source = "../modules/gcp_state_backend"
+  source = "../modules/state_backend"
 
   bucket_name = "${local.project_id}-tfstate"
   location    = var.region

@@ -1,9 +1,9 @@
-# The one definition of a GCP environment. dev, staging and prod call this with their own
+# The one definition of a GCP environment. Every environment (var.environments) calls this with its own
 # terraform.tfvars.json; each environment is its own project, "<project_prefix>-<env>",
 # created (with its APIs, state bucket and identities) by infra/bootstrap.
 
 locals {
-  project_id_of = { for env in ["dev", "staging", "prod"] : env => "${var.project_prefix}-${env}" }
+  project_id_of = { for env in var.environments : env => "${var.project_prefix}-${env}" }
   project_id    = local.project_id_of[var.environment]
 
   # Production data may be read from dev, never written: prod's raw and processed buckets
@@ -15,7 +15,7 @@ locals {
     "serviceAccount:prod-data-reader@${local.project_id_of["dev"]}.iam.gserviceaccount.com",
   ]
 
-  # The service accounts infra/bootstrap made (modules/gcp_service_accounts, gcp_wif): CI
+  # The service accounts infra/bootstrap made (modules/service_accounts, wif): CI
   # uses them, and grants them access to this environment's resources, but cannot make,
   # change or bind them (dayone's docs/decisions/0006-gcp-ci-identities-in-bootstrap.md).
   account_of = {
@@ -29,7 +29,7 @@ data "google_project" "this" {
 }
 
 module "data_lake" {
-  source = "../modules/gcp_data_lake"
+  source = "../modules/data_lake"
 
   force_destroy                     = var.force_destroy
   location                          = var.region
@@ -42,7 +42,7 @@ module "data_lake" {
 }
 
 module "artifact_registry" {
-  source = "../modules/gcp_artifact_registry"
+  source = "../modules/artifact_registry"
 
   location      = var.region
   project_id    = local.project_id
@@ -52,7 +52,7 @@ module "artifact_registry" {
 }
 
 module "budget" {
-  source = "../modules/gcp_budget"
+  source = "../modules/budget"
 
   amount              = var.budget_amount
   billing_account     = var.billing_account

@@ -26,6 +26,7 @@ module "stack" {
   data_retention_days      = var.data_retention_days
   dev_account_id           = var.dev_account_id
   environment              = var.environment
+  environments             = var.environments
   force_destroy            = var.force_destroy
   per_environment_accounts = var.per_environment_accounts
   project                  = var.project

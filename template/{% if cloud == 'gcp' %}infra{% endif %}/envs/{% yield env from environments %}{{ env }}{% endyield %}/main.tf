@@ -21,6 +21,7 @@ module "stack" {
   ci                  = var.ci
   data_retention_days = var.data_retention_days
   environment         = var.environment
+  environments        = var.environments
   force_destroy       = var.force_destroy
   project_prefix      = var.project_prefix
   region              = var.region

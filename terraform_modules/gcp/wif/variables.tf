@@ -19,13 +19,18 @@ variable "deploy_roles" {
   }
 }
 
+variable "environments" {
+  description = "Every environment of the project (e.g. [\"dev\", \"staging\", \"prod\"]): environment must be one of them."
+  type        = list(string)
+}
+
 variable "environment" {
-  description = "The CI environment whose jobs alone may act as the deploy service account (dev, staging or prod)."
+  description = "The CI environment whose jobs alone may act as the deploy service account (one of environments)."
   type        = string
 
   validation {
-    condition     = contains(["dev", "staging", "prod"], var.environment)
-    error_message = "environment must be dev, staging or prod."
+    condition     = contains(var.environments, var.environment)
+    error_message = "environment must be one of var.environments."
   }
 }
 

@@ -19,6 +19,7 @@ module "wif" {
 
   deploy_roles   = ["roles/storage.admin"]
   environment    = "prod"
+  environments   = ["dev", "staging", "prod"]
   github         = { repository = "my-org/example-project" }
   project_id     = "example-project-prod"
   project_number = "123456789012"

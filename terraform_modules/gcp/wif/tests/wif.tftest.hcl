@@ -3,6 +3,7 @@ mock_provider "google" {}
 variables {
   deploy_roles   = ["roles/storage.admin"]
   environment    = "prod"
+  environments   = ["dev", "staging", "prod"]
   project_id     = "example-project-prod"
   project_number = "123456789012"
   state_bucket   = "example-project-prod-tfstate"
