@@ -35,6 +35,7 @@ from typing import Any
 
 from dayone import hcl_eval
 from dayone.checks.runner import CheckContext, CheckFailed
+from dayone.checks.runner import environments as project_environments
 from dayone.errors import DayoneError
 
 # Roles, by what they let a member do to the CI identities (predefined roles only: a custom
@@ -389,10 +390,7 @@ def _escalations(
 def check_tree(infra: Path) -> Report:
     """Every environment of a GCP project's infra/ (the folders of infra/envs/)."""
     report = Report()
-    envs = infra / "envs"
-    folders = [p.name for p in envs.iterdir() if p.is_dir()] if envs.is_dir() else []
-    order = ("dev", "staging", "prod")  # promotion order first, then any other by name
-    environments = sorted(folders, key=lambda e: (order.index(e) if e in order else 3, e))
+    environments = project_environments(infra.parent)  # the Makefile's deploy order
     if not environments:
         raise DayoneError(f"{infra}/envs holds no environment")
     for environment in environments:
