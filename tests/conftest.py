@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import os
 import pickle
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from dayone.checks import ALL_CHECKS, CheckOptions, CheckResult, run_checks
 from tests.support.project import ANSWER_SETS, ANSWER_SETS_DIR, REPO_ROOT, answer_set, render
 from tests.support.pythons import find_python
+from tests.support.template_copy import copy_template
 
 
 def _python_env(version: str) -> dict[str, str]:
@@ -136,9 +136,9 @@ def fast_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     in place instead of cloning: answer-validation tests then take a fraction of a second."""
     root = tmp_path_factory.mktemp("template-copy") / "dayone"
     root.mkdir()
-    shutil.copy2(REPO_ROOT / "copier.yml", root / "copier.yml")
-    for folder in ("template", "terraform_modules"):
-        shutil.copytree(REPO_ROOT / folder, root / folder, symlinks=True)
+    # Only what git ships (tracked, or untracked and not ignored): a `.terraform/` left in a
+    # module by a plain `terraform init` must not reach the rendered projects.
+    copy_template(REPO_ROOT, root)
     return str(root)
 
 

@@ -3,10 +3,10 @@
 Three kinds of source, none needing a download step:
 - `sklearn:<name>`: a dataset shipped with scikit-learn (wine, breast_cancer, iris);
 - a local `.csv` or `.parquet` file;
-- `s3://bucket/key.csv|.parquet`, read with boto3. boto3 honours `AWS_ENDPOINT_URL`, so a
-  local S3 stand-in (moto_server, MinIO) works with no code change;
-- `gs://bucket/key.csv|.parquet`, read through the GCS JSON API (see gcs.py), which honours
-  `STORAGE_EMULATOR_HOST` the same way.
+- an object in the cloud's storage, `s3://bucket/key.csv|.parquet` on AWS (s3.py) or
+  `gs://bucket/key.csv|.parquet` on Google Cloud (gcs.py), read through the module
+  cloud.object_store names; both honour their emulator variable, so a local stand-in works
+  with no code change.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import IO
 
 import pandas as pd
 
+from .cloud import is_object_uri, object_store
 from .errors import DataError
 
 
@@ -24,12 +25,8 @@ def load_dataset(source: str) -> pd.DataFrame:
     """The whole dataset named by `source`, as read; checks on its content come later."""
     if source.startswith("sklearn:"):
         return _load_builtin(source.removeprefix("sklearn:"))
-    if source.startswith("s3://"):
-        return _parse(io.BytesIO(_read_s3(source)), source)
-    if source.startswith("gs://"):
-        from .gcs import read_object
-
-        return _parse(io.BytesIO(read_object(source)), source)
+    if is_object_uri(source):
+        return _parse(io.BytesIO(object_store(source).read_object(source)), source)
     path = Path(source)
     if not path.is_file():
         raise DataError(f"data file not found: {source}")
@@ -68,21 +65,3 @@ def _parse(handle: IO[bytes], source: str) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{source} holds no rows")
     return frame
-
-
-def _read_s3(uri: str) -> bytes:
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
-    if not bucket or not key:
-        raise DataError(f"{uri} must look like s3://bucket/key")
-    import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        response = boto3.client("s3").get_object(Bucket=bucket, Key=key)
-        body: bytes = response["Body"].read()
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "error")
-        raise DataError(f"cannot read {uri}: {code}") from None
-    except BotoCoreError as error:
-        raise DataError(f"cannot read {uri}: {error}") from None
-    return body

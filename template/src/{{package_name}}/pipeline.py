@@ -143,12 +143,13 @@ def train_run(
     if settings.lake is not None and settings.lake.enabled:
         # The environment's lake: splits to its processed bucket, artifacts to its artifacts
         # bucket, and the version of its infrastructure as applied right now.
-        from .lake import artifact_root, store_splits
+        from .cloud import data_lake
 
-        uris = store_splits(parts, settings.lake)
+        lake = data_lake()
+        uris = lake.store_splits(parts, settings.lake)
         tags.update({"data.train_uri": uris["train"], "data.test_uri": uris["test"]})
         tags.update(provenance.deployed_infra(root, settings.environment))
-        artifact_location = artifact_root(settings.lake, settings.tracking.experiment)
+        artifact_location = lake.artifact_root(settings.lake, settings.tracking.experiment)
     datasets = {}
     if settings.data.store_copy:
         datasets = {

@@ -109,40 +109,25 @@ def read_state(root: Path, environment: str) -> tuple[dict[str, Any] | None, str
     import json
 
     backend = _backend(root, environment)
-    gcs_uri = gcs_state_uri(root, environment) if backend is None else None
-    if gcs_uri is not None:
-        from .errors import DataError
-        from .gcs import read_object
-
-        try:
-            state = json.loads(read_object(gcs_uri))
-        except DataError as error:
-            return None, f"unreadable ({error})"
-        except ValueError:
-            return None, f"unreadable (not JSON) at {gcs_uri}"
-        if not isinstance(state, dict):
-            return None, f"unreadable (not a Terraform state) at {gcs_uri}"
-        return state, gcs_uri
-    if backend is None:
-        # No infra/ (cloud = none): nothing to read.
-        return None, f"{UNKNOWN} (no S3 backend in infra/envs/{environment}/{BACKEND_FILE})"
-
-    import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    location = f"s3://{backend['bucket']}/{backend['key']}"
-    try:
-        body = (
-            boto3.client("s3", region_name=backend["region"])
-            .get_object(Bucket=backend["bucket"], Key=backend["key"])["Body"]
-            .read()
+    if backend is not None:
+        location, options = (
+            f"s3://{backend['bucket']}/{backend['key']}",
+            {"region": backend["region"]},
         )
-        state = json.loads(body)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "error")
-        return None, f"unreadable ({code}) at {location}"
-    except (BotoCoreError, ValueError) as error:
-        return None, f"unreadable ({type(error).__name__}) at {location}"
+    else:
+        location, options = gcs_state_uri(root, environment) or "", {}
+    if not location:
+        # No infra/ (cloud = none): nothing to read.
+        return None, f"{UNKNOWN} (no state backend in infra/envs/{environment}/)"
+    from .cloud import object_store
+    from .errors import DataError
+
+    try:
+        state = json.loads(object_store(location).read_object(location, **options))
+    except DataError as error:
+        return None, f"unreadable ({error})"
+    except ValueError:
+        return None, f"unreadable (not JSON) at {location}"
     if not isinstance(state, dict):
         return None, f"unreadable (not a Terraform state) at {location}"
     return state, location
