@@ -15,13 +15,13 @@ from typing import Any
 import pandas as pd
 
 from . import provenance
+from .backend import Backend, open_tracker
 from .config import RunConfig, recorded_settings
 from .errors import RunError
 from .evaluate import evaluate
 from .ingest import load_dataset
 from .preprocess import Split, content_hash, split, to_csv_bytes, validate
 from .slices import SliceResult, train_slices
-from .backend import Backend, open_tracker
 from .tracking import CONFIG_ARTIFACT, TEST_ARTIFACT, TRAIN_ARTIFACT
 from .train import fit
 
