@@ -381,6 +381,9 @@ BAD = [
         "gcp-six-alert-emails",
         **GCP,
     ),
+    bad("tracking", "vertex", "tracking=vertex needs cloud=gcp", "vertex-on-aws", cloud="aws"),
+    bad("tracking", "vertex", "tracking=vertex needs cloud=gcp", "vertex-on-none", cloud="none"),
+    bad("tracking", "wandb", "tracking", "tracking-not-a-choice", **GCP),
     # ---- keys that are not questions ------------------------------------------------------
     bad("foo", "bar", "unknown question 'foo'", "unknown-key"),
     bad("descripton", "x", "did you mean 'description'", "unknown-key-typo"),

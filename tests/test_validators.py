@@ -210,8 +210,16 @@ GCP_ANSWERS = {
         ({"gcp_project_prefix": "a" * 22}, [f"{'a' * 22}-{e}" for e in ("dev", "staging", "prod")]),
         ({"gcp_parent": "organizations/123456789012"}, None),
         ({"gcp_parent": "folders/1", "alert_emails": "a@x.io,b@x.io,c@x.io,d@x.io,e@x.io"}, None),
+        ({"tracking": "vertex"}, None),
     ],
-    ids=["from-slug", "shortest-prefix", "longest-prefix", "organization", "folder-and-5-alerts"],
+    ids=[
+        "from-slug",
+        "shortest-prefix",
+        "longest-prefix",
+        "organization",
+        "folder-and-5-alerts",
+        "vertex-tracking",
+    ],
 )
 def test_gcp_answers_accepted(
     tmp_path: Path, fast_template: str, answers: dict[str, str], project_ids: list[str] | None

@@ -15,13 +15,14 @@ from typing import Any
 import pandas as pd
 
 from . import provenance
+from .backend import Backend, open_tracker
 from .config import RunConfig, recorded_settings
 from .errors import RunError
 from .evaluate import evaluate
 from .ingest import load_dataset
 from .preprocess import Split, content_hash, split, to_csv_bytes, validate
 from .slices import SliceResult, train_slices
-from .tracking import CONFIG_ARTIFACT, TEST_ARTIFACT, TRAIN_ARTIFACT, Tracker
+from .tracking import CONFIG_ARTIFACT, TEST_ARTIFACT, TRAIN_ARTIFACT
 from .train import fit
 
 
@@ -111,15 +112,15 @@ def fit_and_score(settings: RunConfig, parts: Split, dask_scheduler: str | None 
 
 
 def train_run(
-    settings: RunConfig, config_file: Path, comment: str, tracker: Tracker | None = None
-) -> tuple[str, Tracker]:
+    settings: RunConfig, config_file: Path, comment: str, tracker: Backend | None = None
+) -> tuple[str, Backend]:
     """Run every stage, then record the run; return its id and the store it went to.
 
     The tracking store is opened only once every stage has succeeded.
     """
     parts = prepare(settings)
     outcome = fit_and_score(settings, parts, settings.slices.dask_scheduler)
-    tracker = tracker or Tracker()
+    tracker = tracker or open_tracker(settings)
     root = Path.cwd()
     git = provenance.git_state(root)
     tags = {
@@ -199,7 +200,7 @@ class Replay:
         return self.data_unchanged and all(c.matches for c in self.checks)
 
 
-def reproduce(run_id: str, tracker: Tracker, use_stored_data: bool = False) -> Replay:
+def reproduce(run_id: str, tracker: Backend, use_stored_data: bool = False) -> Replay:
     """Re-run `run_id` from its recorded configuration and data; compare every metric."""
     run = tracker.run(run_id)
     settings = recorded_settings(tracker.load_json(run_id, CONFIG_ARTIFACT))

@@ -15,9 +15,12 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import RunError
+
+if TYPE_CHECKING:
+    from .registry import Move
 
 DEFAULT_STORE = Path("mlruns") / "mlflow.db"
 SQLITE_PREFIX = "sqlite:///"
@@ -180,6 +183,28 @@ class Tracker:
             return self.mlflow.sklearn.load_model(uri)
         except Exception as error:  # storage errors vary by store: S3, file, server
             raise RunError(f"cannot load the model of {what} ({uri}): {error}") from None
+
+    # The registry's moves (registry.py), as methods: the commands call them the same way
+    # on every backend (backend.py).
+    def register_run(self, name: str, run: RunSummary) -> str:
+        from .registry import register_run
+
+        return register_run(self, name, run)
+
+    def promote(self, name: str, run_id: str, alias: str) -> Move:
+        from .registry import promote
+
+        return promote(self, name, run_id, alias)
+
+    def rollback(self, name: str, alias: str) -> Move:
+        from .registry import rollback
+
+        return rollback(self, name, alias)
+
+    def load_by_alias(self, name: str, alias: str) -> tuple[Any, str, str]:
+        from .registry import load_by_alias
+
+        return load_by_alias(self, name, alias)
 
     def _artifact_uri(self, run_id: str, artifact: str) -> str:
         return f"{self.client.get_run(run_id).info.artifact_uri}/{artifact}"
