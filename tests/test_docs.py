@@ -228,7 +228,11 @@ def test_readme_names_the_state_bucket_the_terraform_uses(
             # AWS: every name of bootstrap and stack comes from infra/names, evaluated here.
             names = hcl_eval.root_instance(
                 project / "infra" / "names",
-                {"project": tfvars["project"], "environment": env},
+                {
+                    "project": tfvars["project"],
+                    "environment": env,
+                    "environments": tfvars["environments"],
+                },
             )
             assert hcl_eval.ModuleValue(names).get("state_bucket") == expected, env
             continue
