@@ -152,6 +152,9 @@ TIERS = {
     "terraform": "modules' terraform tests, validate and offline plans of generated infra",
 }
 _outcomes: dict[str, dict[str, int]] = {tier: {} for tier in TIERS}
+# Seconds spent in each tier's tests (setup, call and teardown, summed over the workers): the
+# share of the suite's time each tier costs, which the wall time alone does not show.
+_seconds: dict[str, float] = {tier: 0.0 for tier in TIERS}
 
 
 # The quick tier (`scripts/dev.py test --quick`, `pytest --quick`) for the inner loop: the fast
@@ -201,6 +204,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _seconds[str(dict(report.user_properties).get("tier", "fast"))] += report.duration
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         tier = str(dict(report.user_properties).get("tier", "fast"))
         counts = _outcomes[tier]
@@ -217,7 +221,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for tier, counts in ran.items():
         detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         verdict = "proved" if not counts.get("failed") else "FAILED to prove"
-        terminalreporter.write_line(f"{tier:<9} {detail:<28} {verdict}: {TIERS[tier]}")
+        terminalreporter.write_line(
+            f"{tier:<9} {detail:<28} {_seconds[tier]:>6.0f} s  {verdict}: {TIERS[tier]}"
+        )
     total = {k: sum(c.get(k, 0) for c in ran.values()) for k in ("passed", "failed", "skipped")}
     terminalreporter.write_line(
         f"summary: {total['passed']} passed, {total['failed']} failed, "
