@@ -309,8 +309,11 @@ def test_merge_request_pipeline_runs_green_and_deploys_nothing(
         },
     )
     said = refused.stdout + refused.stderr
+    (tmp_path / "deploy.log").write_text(said, encoding="utf-8")
     assert refused.returncode != 0 and failed_jobs(said) == [f"deploy-{prod}"], said[-4000:]
-    assert "AssumeRoleWithWebIdentity" in said, said[-4000:]
+    # The emulator's trust check refused the token (terraform wraps its message).
+    assert "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity" in said
+    assert f"ref:{SOURCE_BRANCH}:environment_protected:true" in said, said[-4000:]
     # The control: main's deploy-prod token is the one that role takes.
     assert emulator.assume_role_with_web_identity(
         role, token_of(deploy.issuer, deploy.audience, deploy.subject), "control"
