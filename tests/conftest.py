@@ -81,6 +81,21 @@ LEFT_TO_DEFAULTS: dict[str, tuple[str, ...]] = {
     name: ("pytest",) for name in ("gitlab", "gitlab-per-environment", "per-environment-accounts")
 }
 
+# Steps an answer set leaves to its CI pipeline, run job by job with gitlab-ci-local
+# (tests/test_gitlab_pipeline_local.py): the merge-request pipeline's lint job runs the same
+# `make lint` (pre-commit on every file) and `make ci-lint` in the same rendered project, after
+# the same `uv sync --locked`, so the check does not run them a second time. (Its test job
+# runs the project's pytest, which the check leaves to the defaults' above: pytest runs once
+# for this set, in the pipeline.)
+LEFT_TO_PIPELINE: dict[str, tuple[str, ...]] = {
+    "gitlab": ("pre-commit (all files)", "CI files (JSON schema, zizmor)"),
+}
+
+
+def left_out_of_check(name: str) -> tuple[str, ...]:
+    """The steps the check of answer set `name` skips: each is proved elsewhere, once."""
+    return LEFT_TO_DEFAULTS.get(name, ()) + LEFT_TO_PIPELINE.get(name, ())
+
 
 @dataclass(frozen=True)
 class Checked:
@@ -120,7 +135,7 @@ def checked_project(
                     project, env = rendered_project(name)
                     records = tmp_path_factory.mktemp(f"records-{name}")
                     options = CheckOptions(all_envs=name in ALL_ENVS_APPLIED, out_dir=records)
-                    left = LEFT_TO_DEFAULTS.get(name, ())
+                    left = left_out_of_check(name)
                     only = [c.name for c in ALL_CHECKS if c.name not in left] if left else []
                     results = run_checks(project, env=env, options=options, only=only)
                     cache[name] = Checked(project, env, results, records)
