@@ -1,0 +1,151 @@
+"""Scheduled drift detection (issue 23): a generated project's scripts/ci/drift.py plans an
+environment with -detailed-exitcode as its plan role and opens, updates or closes one issue
+per environment through the forge's REST API.
+
+End to end on the local AWS emulator: dev is applied as its deploy role with its state kept in
+the emulated state bucket; a bucket's tags are changed behind Terraform's back; the drift
+script, acting as dev's read-only plan role (the OIDC token of a scheduled job on main),
+opens an issue on a stand-in GitHub API; a second run sends no write; once the tags are put
+back, the next run closes the issue.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.support.forge_api import ForgeState, forge_api
+
+TITLE = "Infrastructure drift in dev"
+
+
+def _load_local(project: Path) -> ModuleType:
+    """The rendered project's infra/local/apply_destroy.py (its INFRA is that project's)."""
+    local = project / "infra" / "local"
+    sys.path.insert(0, str(local))
+    spec = importlib.util.spec_from_file_location("drift_apply_destroy", local / "apply_destroy.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _drift(project: Path, infra: Path, tf_env: dict[str, str], api: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **tf_env,
+        "GITHUB_REPOSITORY": "my-org/defaults-project",
+        "GITHUB_API_URL": api,
+        "GITHUB_TOKEN": "job-token",
+    }
+    return subprocess.run(
+        [sys.executable, str(project / "scripts" / "ci" / "drift.py"), "--env", "dev", "--infra", str(infra)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def _issue_writes(state: ForgeState) -> list[tuple[str, str, Any]]:
+    return [(r.method, r.path, r.body) for r in state.writes()]
+
+
+@pytest.mark.slow
+def test_drift_opens_one_issue_and_closes_it_when_the_drift_is_gone(
+    rendered_project: Callable[[str], tuple[Path, dict[str, str]]],
+) -> None:
+    project, _ = rendered_project("defaults")
+    local = _load_local(project)
+    from ci_tokens import github_token
+    from emulator import ACCOUNT_ID, running_emulator, web_identity_token
+
+    variables = local.variables_of("dev")
+    with (
+        tempfile.TemporaryDirectory(prefix="drift-") as scratch_name,
+        running_emulator() as emulator,
+        forge_api() as (api, state),
+    ):
+        scratch = Path(scratch_name)
+        admin = local.Credentials(*emulator.admin_credentials(ACCOUNT_ID))
+        emulator.enforce_iam(True)
+        infra = scratch / "infra"
+        shutil.copytree(
+            project / "infra",
+            infra,
+            ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan", "local"),
+        )
+        tf = local.Terraform(local.terraform_environment(emulator, scratch), "dev")
+        var_file = f"-var-file={(infra / 'envs' / 'dev' / 'terraform.tfvars.json').resolve()}"
+        bootstrap = infra / "bootstrap"
+        (bootstrap / local.OVERRIDE).write_text(local.PROVIDER_OVERRIDE % admin.fields("  "), encoding="utf-8")
+        tf(bootstrap, "init", "-input=false")
+        tf(bootstrap, "apply", "-auto-approve", "-input=false", var_file)
+        bootstrap_outputs = local.outputs_of(tf, bootstrap)
+        env_dir = infra / "envs" / "dev"
+        deployer = local.deploy_credentials("dev", emulator, variables, bootstrap_outputs, admin)
+        local.write_environment_override(env_dir, emulator, deployer)
+        tf(env_dir, "init", "-input=false")
+        tf(env_dir, "apply", "-auto-approve", "-input=false")
+        bucket = sorted(local.outputs_of(tf, env_dir)["bucket_names"].values())[0]
+
+        # From here on, as the drift job: dev's plan role, for a scheduled run on main.
+        job = github_token(str(variables["repository"]), ref="refs/heads/main")
+        token = web_identity_token(job.issuer, job.audience, job.subject)
+        planner = emulator.assume_role_with_web_identity(
+            str(bootstrap_outputs["plan_role_arn"]), token, "drift-dev"
+        )
+        local.write_environment_override(
+            env_dir,
+            emulator,
+            local.Credentials(planner["access_key"], planner["secret_key"], planner["session_token"]),
+        )
+        shutil.rmtree(env_dir / ".terraform")  # the drift job starts from a checkout
+        tf_env = local.terraform_environment(emulator, scratch)
+
+        clean = _drift(project, infra, tf_env, api)
+        assert clean.returncode == 0, clean.stdout + clean.stderr
+        assert "dev: no drift" in clean.stdout
+        assert _issue_writes(state) == []
+
+        s3 = emulator.client("s3", access_key=ACCOUNT_ID, secret_key=ACCOUNT_ID)
+        tags = s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+        s3.put_bucket_tagging(
+            Bucket=bucket, Tagging={"TagSet": [*tags, {"Key": "changed-by", "Value": "hand"}]}
+        )
+        drifted = _drift(project, infra, tf_env, api)
+        assert drifted.returncode == 0, drifted.stdout + drifted.stderr
+        writes = _issue_writes(state)
+        assert [(m, p) for m, p, _ in writes] == [("POST", "/repos/my-org/defaults-project/issues")]
+        opened = writes[0][2]
+        assert opened["title"] == TITLE and opened["labels"] == ["drift"]
+        assert "0 to add, 1 to change, 0 to destroy" in opened["body"]
+        assert "aws_s3_bucket" in opened["body"] and "change" in opened["body"]
+        assert all(r.token == "job-token" for r in state.requests)
+
+        again = _drift(project, infra, tf_env, api)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert len(state.writes()) == 1, "a second run with the same drift must write nothing"
+        assert "unchanged" in again.stdout
+
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags})
+        reverted = _drift(project, infra, tf_env, api)
+        assert reverted.returncode == 0, reverted.stdout + reverted.stderr
+        closing = _issue_writes(state)[1:]
+        assert [(m, p) for m, p, _ in closing] == [
+            ("POST", "/repos/my-org/defaults-project/issues/1/comments"),
+            ("PATCH", "/repos/my-org/defaults-project/issues/1"),
+        ]
+        assert closing[1][2] == {"state": "closed"}
+        assert [i["state"] for i in state.issues] == ["closed"]
