@@ -98,7 +98,7 @@ def test_drift_opens_one_issue_and_closes_it_when_the_drift_is_gone(
         local.write_environment_override(env_dir, emulator, deployer)
         tf(env_dir, "init", "-input=false")
         tf(env_dir, "apply", "-auto-approve", "-input=false")
-        bucket = sorted(local.outputs_of(tf, env_dir)["bucket_names"].values())[0]
+        purpose, bucket = sorted(local.outputs_of(tf, env_dir)["bucket_names"].items())[0]
 
         # From here on, as the drift job: dev's plan role, for a scheduled run on main.
         job = github_token(str(variables["repository"]), ref="refs/heads/main")
@@ -130,8 +130,9 @@ def test_drift_opens_one_issue_and_closes_it_when_the_drift_is_gone(
         assert [(m, p) for m, p, _ in writes] == [("POST", "/repos/my-org/defaults-project/issues")]
         opened = writes[0][2]
         assert opened["title"] == TITLE and opened["labels"] == ["drift"]
-        assert "0 to add, 1 to change, 0 to destroy" in opened["body"]
-        assert "aws_s3_bucket" in opened["body"] and "change" in opened["body"]
+        # The tag change, and the bucket policies that are computed from the buckets.
+        assert "**0 to add, 5 to change, 0 to destroy**" in opened["body"]
+        assert f'- `module.stack.module.data_lake.aws_s3_bucket.this["{purpose}"]`: change' in opened["body"]
         assert all(r.token == "job-token" for r in state.requests)
 
         again = _drift(project, infra, tf_env, api)

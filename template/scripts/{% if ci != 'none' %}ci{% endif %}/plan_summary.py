@@ -32,8 +32,6 @@ class PlanSummary:
     destroy: int = 0
     # (action, address) for every resource the plan touches, in address order.
     resources: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    # Resources changed outside Terraform (refresh-only drift the plan reports).
-    drifted: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def changes_nothing(self) -> bool:
@@ -49,10 +47,6 @@ class PlanSummary:
             lines += [f"- `{address}`: {action}" for action, address in self.resources[:limit]]
             if len(self.resources) > limit:
                 lines.append(f"- ... and {len(self.resources) - limit} more")
-        if self.drifted:
-            lines.append("")
-            lines.append("Changed outside Terraform:")
-            lines += [f"- `{address}`" for address in self.drifted[:limit]]
         return "\n".join(lines)
 
 
@@ -73,19 +67,11 @@ def summarize(plan: dict[str, Any]) -> PlanSummary:
         else:
             counts[word] += 1
         resources.append((word, str(change["address"])))
-    drifted = tuple(
-        sorted(
-            str(d["address"])
-            for d in plan.get("resource_drift", [])
-            if d.get("mode") != "data" and d.get("change", {}).get("actions") != ["no-op"]
-        )
-    )
     return PlanSummary(
         add=counts["add"],
         change=counts["change"],
         destroy=counts["destroy"],
         resources=tuple(sorted(resources, key=lambda item: item[1])),
-        drifted=drifted,
     )
 
 
