@@ -206,6 +206,14 @@ def _assumes_role(job: dict[str, Any]) -> bool:
     return calls_deploy or configures_aws
 
 
+# The scheduled automation jobs write to the repository through the job's token, and only
+# what they must: the drift job its environment's issue, the update job its branch and request.
+AUTOMATION_WRITES = {
+    ("drift.yml", "drift"): {"issues"},
+    ("template-update.yml", "template-update"): {"contents", "pull-requests"},
+}
+
+
 @pytest.mark.parametrize("answers", GITHUB_SETS)
 def test_permissions_are_least_privilege(rendered_project: Rendered, answers: str) -> None:
     project, _ = rendered_project(answers)
@@ -217,6 +225,7 @@ def test_permissions_are_least_privilege(rendered_project: Rendered, answers: st
         assert set(permissions.values()) <= {"read", "write", "none"}
         writes = {scope for scope, level in permissions.items() if level == "write"}
         expected = {"id-token"} if _assumes_role(job) else set()
+        expected |= AUTOMATION_WRITES.get((file_name, job_id), set())
         assert writes == expected, f"{file_name}:{job_id} writes {writes}"
 
 

@@ -9,11 +9,18 @@ with the plan's summary (addresses and actions, never values). A plan that chang
 closes that issue, if one is open. A failed plan touches no issue and exits 1.
 
 The issue is the alert: the script exits 0 once the issue says what the plan found.
+
+    python3 scripts/ci/drift.py --env dev --plan-json drift.plan.json --plan-exit-code 2
+
+reports a plan made elsewhere (`terraform show -json` of it, and the plan's exit code): the
+GitLab pipeline plans in the Terraform image, which holds the AWS token and no forge token,
+and reports in a job that holds the forge token and no AWS token.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -22,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from forge import Forge, ForgeError, from_environment
-from plan_summary import PlanSummary, summarize_file
+from plan_summary import PlanSummary, summarize, summarize_file
 
 PROJECT = Path(__file__).resolve().parents[2]
 LABEL = "drift"
@@ -78,16 +85,15 @@ def plan(directory: Path) -> int:
     return planned.returncode
 
 
-def report(forge: Forge, environment: str, directory: Path, code: int) -> str:
-    """Open, update or close the environment's drift issue; say what was done."""
+def report(forge: Forge, environment: str, summary: PlanSummary | None) -> str:
+    """Open, update or close the environment's drift issue (None: no drift); say what was done."""
     title = title_of(environment)
-    if code == 0:
+    if summary is None:
         found = forge.find_open_issue(title, LABEL)
         if found is None:
             return f"{environment}: no drift"
         forge.close_issue(found, f"The drift check finds no drift in `{environment}` any more.")
         return f"{environment}: no drift; closed {found.url}"
-    summary = summarize_file(directory, PLAN_FILE)
     done, issue = forge.upsert_issue(title, issue_body(environment, summary), LABEL)
     return f"{environment}: drift ({summary.line()}); {done} {issue.url}"
 
@@ -101,19 +107,29 @@ def main(argv: list[str] | None = None) -> int:
         default=PROJECT / "infra",
         help="the infra folder (default: this project's)",
     )
+    parser.add_argument("--plan-json", type=Path, help="a plan made elsewhere, as `terraform show -json`")
+    parser.add_argument("--plan-exit-code", type=int, help="that plan's -detailed-exitcode")
     args = parser.parse_args(argv)
     directory = args.infra / "envs" / args.env
     if not directory.is_dir():
         print(f"no environment {args.env!r}: {directory} does not exist", file=sys.stderr)
         return 1
+    if (args.plan_json is None) != (args.plan_exit_code is None):
+        print("--plan-json and --plan-exit-code go together", file=sys.stderr)
+        return 1
     try:
         forge = from_environment(dict(os.environ))
-        code = plan(directory)
-        if code == 1:
+        code = plan(directory) if args.plan_exit_code is None else args.plan_exit_code
+        if code not in (0, 2):
             print(f"{args.env}: the plan failed; no issue was touched", file=sys.stderr)
             return 1
-        print(report(forge, args.env, directory, code))
-    except (ForgeError, RuntimeError) as error:
+        summary = None
+        if code == 2 and args.plan_json is not None:
+            summary = summarize(json.loads(args.plan_json.read_text(encoding="utf-8")))
+        elif code == 2:
+            summary = summarize_file(directory, PLAN_FILE)
+        print(report(forge, args.env, summary))
+    except (ForgeError, RuntimeError, OSError, ValueError) as error:
         print(f"{args.env}: {error}", file=sys.stderr)
         return 1
     return 0

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from forge import ForgeError, from_environment
+from forge import Forge, ForgeError, Item, from_environment
 from plan_summary import summarize_file
 from template_release import (
     ReleaseError,
@@ -218,31 +218,44 @@ def main(argv: list[str] | None = None) -> int:
             if found is not None:
                 print(f"{args.branch} already holds {target}; {found.url} is open: nothing to do")
                 return 0
-        git(project, "checkout", "--quiet", "-B", args.branch, f"{args.remote}/{args.base}")
-        dayone = shlex.split(args.dayone) if args.dayone else ["uvx", "--from", git_url(source), "dayone"]
-        updated = run([*dayone, "update", ".", "--vcs-ref", target], project, check=False)
-        changed = sorted(
-            line[3:].strip().strip('"')
-            for line in git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
-        )
-        conflicts = conflicts_in(project, changed)
-        if updated.returncode != 0 and not conflicts:
-            raise Failed(f"dayone update failed:\n{tail(updated.stdout + updated.stderr)}")
-        git(project, "add", "--all")
-        git(project, "commit", "--quiet", "--no-verify", "-m", f"Update the dayone template to {target}")
-        check = run_check(project, args.check_command)
-        plans = plan_environments(project)
-        with tempfile.TemporaryDirectory() as scratch:
-            changelog = changelog_between(source, current, target, Path(scratch))
-        git(project, "push", "--quiet", "--force", args.remote, f"HEAD:refs/heads/{args.branch}")
-        title = f"Update the dayone template to {target}"
-        body = body_of(current, target, changelog, changed, conflicts, check, plans, args.check_command)
-        done, change = forge.upsert_change(args.branch, args.base, title, body)
+        git(project, "fetch", "--quiet", args.remote, f"refs/heads/{args.base}")
+        started_on = git(project, "rev-parse", "--abbrev-ref", "HEAD").strip()
+        git(project, "checkout", "--quiet", "-B", args.branch, "FETCH_HEAD")
+        try:
+            done, change = update_and_request(project, forge, args, current, source, target)
+        finally:
+            # Back where the run started (a local run leaves the work tree as it found it).
+            git(project, "checkout", "--quiet", "--force", started_on, check=False)
         print(f"{done} {change.url}: template {current} -> {target}")
     except (Failed, ForgeError, ReleaseError) as error:
         print(f"template update: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def update_and_request(
+    project: Path, forge: Forge, args: argparse.Namespace, current: str, source: str, target: str
+) -> tuple[str, Item]:
+    """On the update branch: update, commit, check, plan, push, then open or update the request."""
+    dayone = shlex.split(args.dayone) if args.dayone else ["uvx", "--from", git_url(source), "dayone"]
+    updated = run([*dayone, "update", ".", "--vcs-ref", target], project, check=False)
+    changed = sorted(
+        line[3:].strip().strip('"')
+        for line in git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    )
+    conflicts = conflicts_in(project, changed)
+    if updated.returncode != 0 and not conflicts:
+        raise Failed(f"dayone update failed:\n{tail(updated.stdout + updated.stderr)}")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "--no-verify", "-m", f"Update the dayone template to {target}")
+    check = run_check(project, args.check_command)
+    plans = plan_environments(project)
+    with tempfile.TemporaryDirectory() as scratch:
+        changelog = changelog_between(source, current, target, Path(scratch))
+    git(project, "push", "--quiet", "--force", args.remote, f"HEAD:refs/heads/{args.branch}")
+    title = f"Update the dayone template to {target}"
+    body = body_of(current, target, changelog, changed, conflicts, check, plans, args.check_command)
+    return forge.upsert_change(args.branch, args.base, title, body)
 
 
 if __name__ == "__main__":
