@@ -20,12 +20,15 @@ by actions/checkout; GitLab: the job sets origin's URL with GITLAB_API_TOKEN).
 from __future__ import annotations
 
 import argparse
+import base64
+import json
 import os
 import re
 import shlex
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +71,7 @@ def git(project: Path, *args: str, check: bool = True) -> str:
     }
     identity["GIT_COMMITTER_NAME"] = os.environ.get("GIT_COMMITTER_NAME", identity["GIT_AUTHOR_NAME"])
     identity["GIT_COMMITTER_EMAIL"] = os.environ.get("GIT_COMMITTER_EMAIL", identity["GIT_AUTHOR_EMAIL"])
-    return run(["git", *args], project, {**os.environ, **identity}, check).stdout
+    return run(["git", *args], project, {**os.environ, **identity, **git_auth()}, check).stdout
 
 
 def tail(text: str, lines: int = OUTPUT_LINES) -> str:
@@ -115,11 +118,51 @@ def run_check(project: Path, command: str) -> CheckResult:
     return CheckResult(done.returncode == 0, tail(done.stdout + done.stderr))
 
 
-def plan_environments(project: Path) -> list[str]:
+def github_web_identity(scratch: Path) -> dict[str, str]:
+    """On GitHub Actions (permission id-token: write), the job's OIDC token for AWS in a file,
+    as the AWS SDK in Terraform reads it with AWS_ROLE_ARN; elsewhere nothing."""
+    url = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL")
+    request_token = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    if not url or not request_token or os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
+        return {}
+    request = urllib.request.Request(f"{url}&audience=sts.amazonaws.com")
+    request.add_header("Authorization", f"bearer {request_token}")
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the runner's URL
+        token = json.loads(response.read())["value"]
+    path = scratch / "web-identity-token"
+    path.write_text(token, encoding="utf-8")
+    return {"AWS_WEB_IDENTITY_TOKEN_FILE": str(path), "AWS_ROLE_SESSION_NAME": "template-update"}
+
+
+def git_auth() -> dict[str, str]:
+    """git's settings to push over HTTPS with the forge token (as actions/checkout does),
+    without writing it into the remote's URL or the repository's config."""
+    if os.environ.get("GITHUB_TOKEN") and os.environ.get("GITHUB_SERVER_URL"):
+        server, user, token = os.environ["GITHUB_SERVER_URL"], "x-access-token", os.environ["GITHUB_TOKEN"]
+    elif os.environ.get("GITLAB_API_TOKEN") and os.environ.get("CI_SERVER_URL"):
+        server, user, token = os.environ["CI_SERVER_URL"], "oauth2", os.environ["GITLAB_API_TOKEN"]
+    else:
+        return {}
+    basic = base64.b64encode(f"{user}:{token}".encode()).decode()
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"http.{server.rstrip('/')}/.extraheader",
+        "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}",
+    }
+
+
+def plan_environments(project: Path, note: str) -> list[str]:
     """One line per environment: its plan's summary, or why it was not planned."""
     envs = project / "infra" / "envs"
     if not envs.is_dir():
         return ["No infrastructure in this project: nothing to plan."]
+    if note:
+        return [note]
+    with tempfile.TemporaryDirectory() as scratch:
+        return _plans(project, envs, github_web_identity(Path(scratch)))
+
+
+def _plans(project: Path, envs: Path, identity: dict[str, str]) -> list[str]:
     lines = []
     for directory in sorted(p for p in envs.iterdir() if p.is_dir()):
         name = directory.name
@@ -127,7 +170,7 @@ def plan_environments(project: Path) -> list[str]:
         if not role:
             lines.append(f"- `{name}`: not planned (AWS_PLAN_ROLE_ARN_{name.upper()} is not set)")
             continue
-        env = {**os.environ, "AWS_ROLE_ARN": role}
+        env = {**os.environ, **identity, "AWS_ROLE_ARN": role}
         init = run(["terraform", f"-chdir={directory}", "init", "-input=false", "-no-color"], project, env, check=False)
         planned = init if init.returncode else run(
             ["terraform", f"-chdir={directory}", "plan", "-input=false", "-lock=false", "-no-color", f"-out={PLAN_FILE}"],
@@ -203,6 +246,11 @@ def main(argv: list[str] | None = None) -> int:
         help="how to run dayone (default: uvx --from <template source> dayone)",
     )
     parser.add_argument("--check-command", default="make check", help="the project's checks")
+    parser.add_argument(
+        "--plans-note",
+        default="",
+        help="say this instead of planning (when the job cannot plan, and why)",
+    )
     args = parser.parse_args(argv)
     project = Path.cwd()
     try:
@@ -249,7 +297,7 @@ def update_and_request(
     git(project, "add", "--all")
     git(project, "commit", "--quiet", "--no-verify", "-m", f"Update the dayone template to {target}")
     check = run_check(project, args.check_command)
-    plans = plan_environments(project)
+    plans = plan_environments(project, args.plans_note)
     with tempfile.TemporaryDirectory() as scratch:
         changelog = changelog_between(source, current, target, Path(scratch))
     git(project, "push", "--quiet", "--force", args.remote, f"HEAD:refs/heads/{args.branch}")
