@@ -8,7 +8,6 @@ showing it fails on a planted problem.
 from __future__ import annotations
 
 import importlib.util
-
 import json
 import os
 import re

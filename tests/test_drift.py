@@ -12,8 +12,6 @@ back, the next run closes the issue.
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +25,8 @@ import pytest
 
 from tests.support.forge_api import ForgeState, forge_api
 
+# What the stand-in forge sees as the job's token (no real credential).
+JOB_TOKEN = "job-token"  # noqa: S105
 TITLE = "Infrastructure drift in dev"
 
 
@@ -42,15 +42,24 @@ def _load_local(project: Path) -> ModuleType:
     return module
 
 
-def _drift(project: Path, infra: Path, tf_env: dict[str, str], api: str) -> subprocess.CompletedProcess[str]:
+def _drift(
+    project: Path, infra: Path, tf_env: dict[str, str], api: str
+) -> subprocess.CompletedProcess[str]:
     env = {
         **tf_env,
         "GITHUB_REPOSITORY": "my-org/defaults-project",
         "GITHUB_API_URL": api,
-        "GITHUB_TOKEN": "job-token",
+        "GITHUB_TOKEN": JOB_TOKEN,
     }
     return subprocess.run(
-        [sys.executable, str(project / "scripts" / "ci" / "drift.py"), "--env", "dev", "--infra", str(infra)],
+        [
+            sys.executable,
+            str(project / "scripts" / "ci" / "drift.py"),
+            "--env",
+            "dev",
+            "--infra",
+            str(infra),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -89,7 +98,9 @@ def test_drift_opens_one_issue_and_closes_it_when_the_drift_is_gone(
         tf = local.Terraform(local.terraform_environment(emulator, scratch), "dev")
         var_file = f"-var-file={(infra / 'envs' / 'dev' / 'terraform.tfvars.json').resolve()}"
         bootstrap = infra / "bootstrap"
-        (bootstrap / local.OVERRIDE).write_text(local.PROVIDER_OVERRIDE % admin.fields("  "), encoding="utf-8")
+        (bootstrap / local.OVERRIDE).write_text(
+            local.PROVIDER_OVERRIDE % admin.fields("  "), encoding="utf-8"
+        )
         tf(bootstrap, "init", "-input=false")
         tf(bootstrap, "apply", "-auto-approve", "-input=false", var_file)
         bootstrap_outputs = local.outputs_of(tf, bootstrap)
@@ -109,7 +120,9 @@ def test_drift_opens_one_issue_and_closes_it_when_the_drift_is_gone(
         local.write_environment_override(
             env_dir,
             emulator,
-            local.Credentials(planner["access_key"], planner["secret_key"], planner["session_token"]),
+            local.Credentials(
+                planner["access_key"], planner["secret_key"], planner["session_token"]
+            ),
         )
         shutil.rmtree(env_dir / ".terraform")  # the drift job starts from a checkout
         tf_env = local.terraform_environment(emulator, scratch)
@@ -132,8 +145,11 @@ def test_drift_opens_one_issue_and_closes_it_when_the_drift_is_gone(
         assert opened["title"] == TITLE and opened["labels"] == ["drift"]
         # The tag change, and the bucket policies that are computed from the buckets.
         assert "**0 to add, 5 to change, 0 to destroy**" in opened["body"]
-        assert f'- `module.stack.module.data_lake.aws_s3_bucket.this["{purpose}"]`: change' in opened["body"]
-        assert all(r.token == "job-token" for r in state.requests)
+        assert (
+            f'- `module.stack.module.data_lake.aws_s3_bucket.this["{purpose}"]`: change'
+            in opened["body"]
+        )
+        assert {r.token for r in state.requests} == {JOB_TOKEN}
 
         again = _drift(project, infra, tf_env, api)
         assert again.returncode == 0, again.stdout + again.stderr

@@ -23,6 +23,8 @@ from tests.support.project import REPO_ROOT
 from tests.support.releases import GIT_IDENTITY, git
 from tests.test_update import NEW, OLD, _release_changes
 
+# What the stand-in forge sees as the job's token (no real credential).
+JOB_TOKEN = "job-token"  # noqa: S105
 BRANCH = "dayone/template-update"
 CHANGELOG_ENTRY = "Hooks reviewed and the Makefile's header reworded (release 1.1.0)."
 # Cheap and real: make reads the updated Makefile (the suite checks generated projects elsewhere).
@@ -101,17 +103,25 @@ def test_one_update_request_with_its_consequences_and_a_second_run_changes_nothi
     main_before = git(remote, "rev-parse", "refs/heads/main").strip()
     with forge_api() as (api, state):
         if ci == "github":
-            forge_env = {"GITHUB_REPOSITORY": "my-org/churn", "GITHUB_API_URL": api, "GITHUB_TOKEN": "job-token"}
+            forge_env = {
+                "GITHUB_REPOSITORY": "my-org/churn",
+                "GITHUB_API_URL": api,
+                "GITHUB_TOKEN": JOB_TOKEN,
+            }
             create = ("POST", "/repos/my-org/churn/pulls")
         else:
-            forge_env = {"CI_PROJECT_ID": "42", "CI_API_V4_URL": f"{api}/api/v4", "GITLAB_API_TOKEN": "job-token"}
+            forge_env = {
+                "CI_PROJECT_ID": "42",
+                "CI_API_V4_URL": f"{api}/api/v4",
+                "GITLAB_API_TOKEN": JOB_TOKEN,
+            }
             create = ("POST", "/api/v4/projects/42/merge_requests")
 
         first = _run(project, forge_env)
         assert first.returncode == 0, first.stdout + first.stderr
         assert [(r.method, r.path) for r in state.writes()] == [create]
         sent = state.writes()[0].body
-        assert all(r.token == "job-token" for r in state.requests)
+        assert {r.token for r in state.requests} == {JOB_TOKEN}
         assert sent["title"] == f"Update the dayone template to {NEW}"
         body = sent["body"] if ci == "github" else sent["description"]
         head = sent["head"] if ci == "github" else sent["source_branch"]

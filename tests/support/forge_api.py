@@ -45,7 +45,7 @@ class _Handler(BaseHTTPRequestHandler):
     state: ForgeState
     base: str
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _reply(self, status: int, payload: Any) -> None:
@@ -69,17 +69,23 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = self._route(parsed.path, query, body)
         self._reply(status, payload)
 
-    do_GET = do_POST = do_PATCH = do_PUT = _handle  # noqa: N815 - http.server's names
+    do_GET = do_POST = do_PATCH = do_PUT = _handle
 
     # ---- the two dialects -------------------------------------------------------------
 
     def _route(self, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
         github = re.fullmatch(r"/repos/[^/]+/[^/]+/(issues|pulls)(?:/(\d+))?(/comments)?", path)
         if github:
-            return self._github(github.group(1), github.group(2), bool(github.group(3)), query, body)
-        gitlab = re.fullmatch(r"/api/v4/projects/[^/]+/(issues|merge_requests)(?:/(\d+))?(/notes)?", path)
+            return self._github(
+                github.group(1), github.group(2), bool(github.group(3)), query, body
+            )
+        gitlab = re.fullmatch(
+            r"/api/v4/projects/[^/]+/(issues|merge_requests)(?:/(\d+))?(/notes)?", path
+        )
         if gitlab:
-            return self._gitlab(gitlab.group(1), gitlab.group(2), bool(gitlab.group(3)), query, body)
+            return self._gitlab(
+                gitlab.group(1), gitlab.group(2), bool(gitlab.group(3)), query, body
+            )
         return 404, {"message": f"no route {path}"}
 
     def _github(
