@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         default=PROJECT / "infra",
         help="the infra folder (default: this project's)",
     )
-    parser.add_argument("--plan-json", type=Path, help="a plan made elsewhere, as `terraform show -json`")
+    parser.add_argument(
+        "--plan-json", type=Path, help="a plan made elsewhere, as `terraform show -json`"
+    )
     parser.add_argument("--plan-exit-code", type=int, help="that plan's -detailed-exitcode")
     args = parser.parse_args(argv)
     directory = args.infra / "envs" / args.env

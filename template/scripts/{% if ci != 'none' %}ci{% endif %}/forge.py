@@ -53,7 +53,7 @@ class Forge:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the CI's API URL
+            with urllib.request.urlopen(request, timeout=60) as response:
                 text = response.read().decode()
         except urllib.error.HTTPError as error:
             detail = error.read().decode(errors="replace")[:300]
@@ -116,7 +116,9 @@ class GitHub(Forge):
 
     @staticmethod
     def _item(found: dict[str, Any]) -> Item:
-        return Item(int(found["number"]), found["title"], found.get("body") or "", found["html_url"])
+        return Item(
+            int(found["number"]), found["title"], found.get("body") or "", found["html_url"]
+        )
 
     def find_open_issue(self, title: str, label: str) -> Item | None:
         query = urllib.parse.urlencode({"state": "open", "labels": label, "per_page": 100})
@@ -128,7 +130,9 @@ class GitHub(Forge):
 
     def open_issue(self, title: str, body: str, label: str) -> Item:
         return self._item(
-            self._call("POST", f"{self.repo}/issues", {"title": title, "body": body, "labels": [label]})
+            self._call(
+                "POST", f"{self.repo}/issues", {"title": title, "body": body, "labels": [label]}
+            )
         )
 
     def edit_issue(self, item: Item, body: str) -> None:
@@ -163,7 +167,9 @@ class GitLab(Forge):
 
     @staticmethod
     def _item(found: dict[str, Any]) -> Item:
-        return Item(int(found["iid"]), found["title"], found.get("description") or "", found["web_url"])
+        return Item(
+            int(found["iid"]), found["title"], found.get("description") or "", found["web_url"]
+        )
 
     def find_open_issue(self, title: str, label: str) -> Item | None:
         query = urllib.parse.urlencode({"state": "opened", "labels": label, "per_page": 100})
@@ -222,7 +228,9 @@ def from_environment(environ: dict[str, str] | None = None) -> Forge:
     if env.get("GITHUB_REPOSITORY"):
         token = env.get("GITHUB_TOKEN", "")
         if not token:
-            raise ForgeError("GITHUB_TOKEN is not set: give the step `GITHUB_TOKEN: ${{ github.token }}`")
+            raise ForgeError(
+                "GITHUB_TOKEN is not set: give the step `GITHUB_TOKEN: ${{ github.token }}`"
+            )
         api = env.get("GITHUB_API_URL", "https://api.github.com")
         return GitHub(api, token, env["GITHUB_REPOSITORY"])
     if env.get("CI_PROJECT_ID"):
@@ -234,4 +242,6 @@ def from_environment(environ: dict[str, str] | None = None) -> Forge:
             )
         api = env.get("CI_API_V4_URL", "https://gitlab.com/api/v4")
         return GitLab(api, token, env["CI_PROJECT_ID"])
-    raise ForgeError("neither GITHUB_REPOSITORY (GitHub Actions) nor CI_PROJECT_ID (GitLab CI) is set")
+    raise ForgeError(
+        "neither GITHUB_REPOSITORY (GitHub Actions) nor CI_PROJECT_ID (GitLab CI) is set"
+    )

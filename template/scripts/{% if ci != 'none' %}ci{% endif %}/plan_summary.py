@@ -75,7 +75,9 @@ def summarize(plan: dict[str, Any]) -> PlanSummary:
     )
 
 
-def summarize_file(directory: Path, plan_file: str, env: dict[str, str] | None = None) -> PlanSummary:
+def summarize_file(
+    directory: Path, plan_file: str, env: dict[str, str] | None = None
+) -> PlanSummary:
     """Summarize the saved plan `plan_file` of the Terraform root `directory`."""
     shown = subprocess.run(
         ["terraform", f"-chdir={directory}", "show", "-json", plan_file],
@@ -85,7 +87,9 @@ def summarize_file(directory: Path, plan_file: str, env: dict[str, str] | None =
         check=False,
     )
     if shown.returncode != 0:
-        raise RuntimeError(f"terraform show -json {plan_file} in {directory} failed: {shown.stderr.strip()}")
+        raise RuntimeError(
+            f"terraform show -json {plan_file} in {directory} failed: {shown.stderr.strip()}"
+        )
     return summarize(json.loads(shown.stdout))
 
 

@@ -65,7 +65,11 @@ def release_tags(source: str) -> list[str]:
     )
     if listed.returncode != 0:
         raise ReleaseError(f"cannot list the tags of {source}: {listed.stderr.strip()}")
-    tags = [line.split("refs/tags/", 1)[1] for line in listed.stdout.splitlines() if "refs/tags/" in line]
+    tags = [
+        line.split("refs/tags/", 1)[1]
+        for line in listed.stdout.splitlines()
+        if "refs/tags/" in line
+    ]
     return [tag for tag in tags if RELEASE_TAG.match(tag)]
 
 
@@ -78,7 +82,16 @@ def changelog_between(source: str, current: str, target: str, scratch: Path) -> 
     template's `target` tag has them ("" when it has no changelog)."""
     subprocess.run(["git", "init", "--quiet", str(scratch)], check=True, capture_output=True)
     fetched = subprocess.run(
-        ["git", "-C", str(scratch), "fetch", "--quiet", "--depth=1", clone_url(source), f"refs/tags/{target}"],
+        [
+            "git",
+            "-C",
+            str(scratch),
+            "fetch",
+            "--quiet",
+            "--depth=1",
+            clone_url(source),
+            f"refs/tags/{target}",
+        ],
         capture_output=True,
         text=True,
         check=False,

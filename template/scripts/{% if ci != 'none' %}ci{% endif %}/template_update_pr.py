@@ -60,17 +60,25 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if check and done.returncode != 0:
-        raise Failed(f"{shlex.join(command)} failed:\n{(done.stderr or done.stdout).strip()[-2000:]}")
+        raise Failed(
+            f"{shlex.join(command)} failed:\n{(done.stderr or done.stdout).strip()[-2000:]}"
+        )
     return done
 
 
 def git(project: Path, *args: str, check: bool = True) -> str:
     identity = {
         "GIT_AUTHOR_NAME": os.environ.get("GIT_AUTHOR_NAME", "dayone template update"),
-        "GIT_AUTHOR_EMAIL": os.environ.get("GIT_AUTHOR_EMAIL", "template-update@users.noreply.invalid"),
+        "GIT_AUTHOR_EMAIL": os.environ.get(
+            "GIT_AUTHOR_EMAIL", "template-update@users.noreply.invalid"
+        ),
     }
-    identity["GIT_COMMITTER_NAME"] = os.environ.get("GIT_COMMITTER_NAME", identity["GIT_AUTHOR_NAME"])
-    identity["GIT_COMMITTER_EMAIL"] = os.environ.get("GIT_COMMITTER_EMAIL", identity["GIT_AUTHOR_EMAIL"])
+    identity["GIT_COMMITTER_NAME"] = os.environ.get(
+        "GIT_COMMITTER_NAME", identity["GIT_AUTHOR_NAME"]
+    )
+    identity["GIT_COMMITTER_EMAIL"] = os.environ.get(
+        "GIT_COMMITTER_EMAIL", identity["GIT_AUTHOR_EMAIL"]
+    )
     return run(["git", *args], project, {**os.environ, **identity, **git_auth()}, check).stdout
 
 
@@ -100,7 +108,9 @@ def conflicts_in(project: Path, paths: list[str]) -> list[str]:
                 text = path.read_text(encoding="utf-8")
             except UnicodeDecodeError:
                 continue
-            if re.search(r"^<<<<<<< ", text, re.MULTILINE) and re.search(r"^>>>>>>> ", text, re.MULTILINE):
+            if re.search(r"^<<<<<<< ", text, re.MULTILINE) and re.search(
+                r"^>>>>>>> ", text, re.MULTILINE
+            ):
                 found.append(rel)
     return found
 
@@ -113,7 +123,7 @@ class CheckResult:
 
 def run_check(project: Path, command: str) -> CheckResult:
     done = subprocess.run(
-        command, shell=True, cwd=project, capture_output=True, text=True, check=False  # noqa: S602 - the project's own command
+        command, shell=True, cwd=project, capture_output=True, text=True, check=False
     )
     return CheckResult(done.returncode == 0, tail(done.stdout + done.stderr))
 
@@ -127,7 +137,7 @@ def github_web_identity(scratch: Path) -> dict[str, str]:
         return {}
     request = urllib.request.Request(f"{url}&audience=sts.amazonaws.com")
     request.add_header("Authorization", f"bearer {request_token}")
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the runner's URL
+    with urllib.request.urlopen(request, timeout=30) as response:
         token = json.loads(response.read())["value"]
     path = scratch / "web-identity-token"
     path.write_text(token, encoding="utf-8")
@@ -138,7 +148,11 @@ def git_auth() -> dict[str, str]:
     """git's settings to push over HTTPS with the forge token (as actions/checkout does),
     without writing it into the remote's URL or the repository's config."""
     if os.environ.get("GITHUB_TOKEN") and os.environ.get("GITHUB_SERVER_URL"):
-        server, user, token = os.environ["GITHUB_SERVER_URL"], "x-access-token", os.environ["GITHUB_TOKEN"]
+        server, user, token = (
+            os.environ["GITHUB_SERVER_URL"],
+            "x-access-token",
+            os.environ["GITHUB_TOKEN"],
+        )
     elif os.environ.get("GITLAB_API_TOKEN") and os.environ.get("CI_SERVER_URL"):
         server, user, token = os.environ["CI_SERVER_URL"], "oauth2", os.environ["GITLAB_API_TOKEN"]
     else:
@@ -171,15 +185,34 @@ def _plans(project: Path, envs: Path, identity: dict[str, str]) -> list[str]:
             lines.append(f"- `{name}`: not planned (AWS_PLAN_ROLE_ARN_{name.upper()} is not set)")
             continue
         env = {**os.environ, **identity, "AWS_ROLE_ARN": role}
-        init = run(["terraform", f"-chdir={directory}", "init", "-input=false", "-no-color"], project, env, check=False)
-        planned = init if init.returncode else run(
-            ["terraform", f"-chdir={directory}", "plan", "-input=false", "-lock=false", "-no-color", f"-out={PLAN_FILE}"],
+        init = run(
+            ["terraform", f"-chdir={directory}", "init", "-input=false", "-no-color"],
             project,
             env,
             check=False,
         )
+        planned = (
+            init
+            if init.returncode
+            else run(
+                [
+                    "terraform",
+                    f"-chdir={directory}",
+                    "plan",
+                    "-input=false",
+                    "-lock=false",
+                    "-no-color",
+                    f"-out={PLAN_FILE}",
+                ],
+                project,
+                env,
+                check=False,
+            )
+        )
         if planned.returncode != 0:
-            lines.append(f"- `{name}`: **plan failed**: `{tail(planned.stderr or planned.stdout, 3)}`")
+            lines.append(
+                f"- `{name}`: **plan failed**: `{tail(planned.stderr or planned.stdout, 3)}`"
+            )
             continue
         try:
             lines.append(f"- `{name}`: {summarize_file(directory, PLAN_FILE, env).line()}")
@@ -285,7 +318,9 @@ def update_and_request(
     project: Path, forge: Forge, args: argparse.Namespace, current: str, source: str, target: str
 ) -> tuple[str, Item]:
     """On the update branch: update, commit, check, plan, push, then open or update the request."""
-    dayone = shlex.split(args.dayone) if args.dayone else ["uvx", "--from", git_url(source), "dayone"]
+    dayone = (
+        shlex.split(args.dayone) if args.dayone else ["uvx", "--from", git_url(source), "dayone"]
+    )
     updated = run([*dayone, "update", ".", "--vcs-ref", target], project, check=False)
     changed = sorted(
         line[3:].strip().strip('"')
@@ -295,7 +330,9 @@ def update_and_request(
     if updated.returncode != 0 and not conflicts:
         raise Failed(f"dayone update failed:\n{tail(updated.stdout + updated.stderr)}")
     git(project, "add", "--all")
-    git(project, "commit", "--quiet", "--no-verify", "-m", f"Update the dayone template to {target}")
+    git(
+        project, "commit", "--quiet", "--no-verify", "-m", f"Update the dayone template to {target}"
+    )
     check = run_check(project, args.check_command)
     plans = plan_environments(project, args.plans_note)
     with tempfile.TemporaryDirectory() as scratch:
