@@ -12,6 +12,8 @@ back, the next run closes the issue.
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -166,3 +168,81 @@ def test_drift_opens_one_issue_and_closes_it_when_the_drift_is_gone(
         ]
         assert closing[1][2] == {"state": "closed"}
         assert [i["state"] for i in state.issues] == ["closed"]
+
+
+# A plan as `terraform show -json` prints it: a tag changed on one bucket, a policy replaced,
+# a data source read (not a change), a resource untouched.
+SAVED_PLAN = {
+    "resource_changes": [
+        {
+            "address": 'module.stack.aws_s3_bucket.this["raw"]',
+            "mode": "managed",
+            "change": {"actions": ["update"]},
+        },
+        {
+            "address": "module.stack.aws_s3_bucket_policy.this",
+            "mode": "managed",
+            "change": {"actions": ["delete", "create"]},
+        },
+        {
+            "address": "data.aws_iam_policy_document.x",
+            "mode": "data",
+            "change": {"actions": ["read"]},
+        },
+        {
+            "address": "module.stack.aws_ecr_repository.this",
+            "mode": "managed",
+            "change": {"actions": ["no-op"]},
+        },
+    ]
+}
+
+
+def test_a_saved_plan_is_reported_on_gitlab_once_and_closed_when_clean(
+    rendered_project: Callable[[str], tuple[Path, dict[str, str]]], tmp_path: Path
+) -> None:
+    """The GitLab pipeline's drift-report job: a plan made by the drift job (JSON and exit
+    code), reported with the project access token; the same drift twice writes once."""
+    project, _ = rendered_project("gitlab")
+    plan = tmp_path / "drift.plan.json"
+    plan.write_text(json.dumps(SAVED_PLAN), encoding="utf-8")
+    script = project / "scripts" / "ci" / "drift.py"
+    with forge_api() as (api, state):
+        env = {
+            "PATH": os.environ["PATH"],
+            "CI_PROJECT_ID": "7",
+            "CI_API_V4_URL": f"{api}/api/v4",
+            "GITLAB_API_TOKEN": JOB_TOKEN,
+        }
+
+        def report(code: int) -> subprocess.CompletedProcess[str]:
+            args = ["--env", "dev", "--plan-json", str(plan), "--plan-exit-code", str(code)]
+            return subprocess.run(
+                [sys.executable, str(script), *args], env=env, capture_output=True, text=True
+            )
+
+        for _ in range(2):
+            drifted = report(2)
+            assert drifted.returncode == 0, drifted.stderr
+        (opened,) = state.writes()
+        assert (opened.method, opened.path) == ("POST", "/api/v4/projects/7/issues")
+        assert opened.body["title"] == TITLE and opened.body["labels"] == "drift"
+        assert "**1 to add, 1 to change, 1 to destroy**" in opened.body["description"]
+        assert '- `module.stack.aws_s3_bucket.this["raw"]`: change' in opened.body["description"]
+        assert "- `module.stack.aws_s3_bucket_policy.this`: replace" in opened.body["description"]
+        assert "aws_ecr_repository" not in opened.body["description"]
+        assert {r.token for r in state.requests} == {JOB_TOKEN}
+
+        clean = report(0)
+        assert clean.returncode == 0, clean.stderr
+        assert [(r.method, r.path, r.body) for r in state.writes()[1:]] == [
+            (
+                "POST",
+                "/api/v4/projects/7/issues/1/notes",
+                {"body": "The drift check finds no drift in `dev` any more."},
+            ),
+            ("PUT", "/api/v4/projects/7/issues/1", {"state_event": "close"}),
+        ]
+        failed = report(1)
+        assert failed.returncode == 1 and "no issue was touched" in failed.stderr
+        assert len(state.writes()) == 3
