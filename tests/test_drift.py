@@ -40,7 +40,12 @@ def _load_local(project: Path) -> ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    # The rendered project is shared by the session's tests: leave no __pycache__ in it.
+    writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = writes
     return module
 
 
@@ -52,6 +57,7 @@ def _drift(
         "GITHUB_REPOSITORY": "my-org/defaults-project",
         "GITHUB_API_URL": api,
         "GITHUB_TOKEN": JOB_TOKEN,
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
     return subprocess.run(
         [
@@ -213,6 +219,7 @@ def test_a_saved_plan_is_reported_on_gitlab_once_and_closed_when_clean(
             "CI_PROJECT_ID": "7",
             "CI_API_V4_URL": f"{api}/api/v4",
             "GITLAB_API_TOKEN": JOB_TOKEN,
+            "PYTHONDONTWRITEBYTECODE": "1",
         }
 
         def report(code: int) -> subprocess.CompletedProcess[str]:
