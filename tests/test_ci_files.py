@@ -7,6 +7,7 @@ showing it fails on a planted problem.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -206,6 +207,14 @@ def _assumes_role(job: dict[str, Any]) -> bool:
     return calls_deploy or configures_aws
 
 
+# The scheduled automation jobs write to the repository through the job's token, and only
+# what they must: the drift job its environment's issue, the update job its branch and request.
+AUTOMATION_WRITES = {
+    ("drift.yml", "drift"): {"issues"},
+    ("template-update.yml", "template-update"): {"contents", "pull-requests"},
+}
+
+
 @pytest.mark.parametrize("answers", GITHUB_SETS)
 def test_permissions_are_least_privilege(rendered_project: Rendered, answers: str) -> None:
     project, _ = rendered_project(answers)
@@ -217,6 +226,9 @@ def test_permissions_are_least_privilege(rendered_project: Rendered, answers: st
         assert set(permissions.values()) <= {"read", "write", "none"}
         writes = {scope for scope, level in permissions.items() if level == "write"}
         expected = {"id-token"} if _assumes_role(job) else set()
+        expected |= AUTOMATION_WRITES.get((file_name, job_id), set())
+        if file_name == "template-update.yml" and read_answers(project)["cloud"] == "aws":
+            expected.add("id-token")  # it plans each environment as its plan role
         assert writes == expected, f"{file_name}:{job_id} writes {writes}"
 
 
@@ -412,12 +424,14 @@ def test_gitlab_ci_python_is_the_project_python(rendered_project: Rendered) -> N
 # ---- scheduled template update check ---------------------------------------------------------
 
 
-def _update_check_script(project: Path) -> str:
-    workflow = _workflows(project)["template-update.yml"]
-    (job,) = workflow["jobs"].values()
-    (finder,) = [s for s in job["steps"] if s.get("id") == "source"]
-    script = str(finder["run"])
-    return script.split("<<'PY'\n", 1)[1].rsplit("PY\n", 1)[0]
+def _template_release(project: Path) -> Any:
+    """The rendered project's scripts/ci/template_release.py, imported."""
+    path = project / "scripts" / "ci" / "template_release.py"
+    spec = importlib.util.spec_from_file_location("rendered_template_release", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_update_check_is_weekly_guarded_and_reads_the_source_at_run_time(
@@ -432,8 +446,15 @@ def test_update_check_is_weekly_guarded_and_reads_the_source_at_run_time(
     (job,) = workflow["jobs"].values()
     assert job["if"] == f"github.repository == '{answers['repository']}'"
     text = (project / ".github" / "workflows" / "template-update.yml").read_text()
-    assert "dayone update --check" in text and "uvx --from" in text
+    assert "python3 scripts/ci/template_update_pr.py" in text
     assert str(answers["_src_path"]) not in text
+    # The job's token writes the branch and the request, and reads nothing else.
+    assert job["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "id-token": "write",
+    }
+    assert job["steps"][0]["with"]["persist-credentials"] is False
 
 
 @pytest.mark.parametrize(
@@ -453,17 +474,13 @@ def test_update_check_turns_the_template_source_into_an_installable_url(
 ) -> None:
     project, _ = rendered_project("defaults")
     (tmp_path / ".copier-answers.yml").write_text(f"_commit: v1.0.0\n_src_path: {src_path}\n")
-    result = subprocess.run(
-        [sys.executable, "-c", _update_check_script(project)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    release = _template_release(project)
+    source = release.answers_of(tmp_path)["_src_path"]
     if expected is None:
-        assert result.returncode != 0
+        with pytest.raises(release.ReleaseError, match="not a git URL CI can reach"):
+            release.git_url(source)
     else:
-        assert result.returncode == 0, result.stderr
-        assert result.stdout == f"source={expected}\n"
+        assert release.git_url(source) == expected
 
 
 # ---- GitLab structure ------------------------------------------------------------------------
@@ -536,11 +553,12 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
 
     update = ci["template-update"]
     never, rule = update["rules"]
-    assert never == {"if": "$TRAIN_ENV", "when": "never"}
+    assert never == {"if": "$TRAIN_ENV || $DRIFT_CHECK", "when": "never"}
     assert rule["if"] == (
         f'$CI_PIPELINE_SOURCE == "schedule" && $CI_PROJECT_PATH == "{answers["repository"]}"'
     )
-    assert "dayone update --check" in "\n".join(update["script"])
+    assert "python3 scripts/ci/template_update_pr.py" in "\n".join(update["script"])
+    assert "id_tokens" not in update  # it plans nothing: the merge request's pipeline does
     # Every other job stays out of the scheduled pipeline.
     for name, job in ci.items():
         hidden = name.startswith(".")
@@ -681,6 +699,11 @@ def test_gitlab_training_schedule_runs_only_its_training(rendered_project: Rende
         }
     # The weekly template check's schedule trains nothing; pushes and merge requests neither.
     assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule") == {"template-update"}
+    # The drift schedule plans and reports every environment, and nothing else.
+    assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule", DRIFT_CHECK="true") == {
+        "drift",
+        "drift-report",
+    }
     for source in ("push", "merge_request_event", "web"):
         created = _gitlab_pipeline(project, CI_PIPELINE_SOURCE=source)
         assert "lint" in created and not {n for n in created if n.startswith("train")}, source

@@ -329,10 +329,13 @@ data "aws_iam_policy_document" "plan" {
     resources = [local.arns.buckets]
   }
 
+  # HeadBucket, which a refresh of every bucket calls, is authorized as s3:ListBucket: without
+  # it the provider takes the data buckets for deleted and plans to create them again. It
+  # lists object names, never reads an object.
   statement {
-    sid       = "ListState"
+    sid       = "ListStateAndEnvironmentBuckets"
     actions   = ["s3:ListBucket"]
-    resources = [local.arns.state_bucket]
+    resources = [local.arns.state_bucket, local.arns.buckets]
   }
 
   statement {
