@@ -332,6 +332,13 @@ KINDS = ("identity", "trust", "resource")
 ROLE_ARN = re.compile(r"^arn:[^:]+:iam::[0-9]*:role/(?:.*/)?([^/]+)\Z")
 
 
+def read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ScanError(f"{path.name}: not a readable {what} ({error})") from None
+
+
 def applied_documents(path: Path) -> list[PolicyDocument]:
     """The documents of an applied-policies record: a JSON list of
 
@@ -347,10 +354,7 @@ def applied_documents(path: Path) -> list[PolicyDocument]:
     the names of the roles it applies to (its role; for a managed policy, every role it is
     attached to or bounds; none for a resource policy): infra/local's writer does.
     """
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ScanError(f"{path.name}: not a readable JSON file ({error})") from None
+    entries = read_json(path, "JSON file")
     if not isinstance(entries, list):
         raise ScanError(f"{path.name}: must hold a JSON list of policy documents")
     documents = []
@@ -849,10 +853,7 @@ def environments(infra: Path = INFRA) -> list[str]:
 
 
 def read_plan(path: Path) -> dict[str, Any]:
-    try:
-        plan = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ScanError(f"{path.name}: not a readable JSON plan ({error})") from None
+    plan = read_json(path, "JSON plan")
     if not isinstance(plan, dict):
         raise ScanError(f"{path.name}: not a plan (`terraform show -json` of a plan)")
     return plan
