@@ -697,7 +697,7 @@ def scan_plans(
     skips: Sequence[Skip] = (),
 ) -> dict[str, ScanReport]:
     """Scan several plans' documents (one report per plan) with ONE cloudsplaining process:
-    starting it takes seconds, and `dayone check` scans every environment."""
+    starting it takes seconds, and the scan covers every environment."""
     staged = {label: _stage(documents) for label, documents in documents_by_plan.items()}
     batch = [doc for _report, _identity, prepared in staged.values() for doc in prepared]
     results = iter(run_cloudsplaining(cloudsplaining, batch))
