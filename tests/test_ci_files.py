@@ -971,7 +971,9 @@ def test_make_check_ci_and_dayone_check_run_the_same_steps(
         assert _ci_make_targets(project) & table_targets == set(checks)
     if recorded.get("cloud", "aws") != "none":
         assert {"infra-fmt", "infra-scan", "infra-validate", "infra-test"} <= set(checks)
-        assert ("infra-local" in checks) == (recorded.get("cloud", "aws") == "aws")
+        # AWS's emulated apply, and the IAM scan of its plans: both in CI too.
+        for target in ("infra-local", "infra-iam-scan"):
+            assert (target in checks) == (recorded.get("cloud", "aws") == "aws")
     else:
         assert not any(target.startswith("infra-") for target in checks)
 

@@ -571,7 +571,7 @@ def test_the_applied_record_is_what_the_iam_scan_reads(emulator: Any, tmp_path: 
     (iam_scan.applied_documents): every document is named as its Terraform resource names it
     (so it meets its planned twin and that twin's skips), and a trust or inline policy knows
     its role. Control: another environment's role and a bucket without a policy stay out."""
-    from dayone.checks import iam as iam_scan
+    from tests.support.iam_scan import iam_scan
 
     spec = importlib.util.spec_from_file_location(
         "dayone_template_applied_policies", EMULATOR.with_name("applied_policies.py")

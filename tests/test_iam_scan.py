@@ -1,15 +1,16 @@
-"""dayone.iam_scan's reading of its inputs, without cloudsplaining: which data block an inline
+"""The project's IAM scan (infra/local/iam_scan.py): its reading of its inputs, without cloudsplaining: which data block an inline
 skip annotates, which data block a plan's document comes from, and what an applied-policies
 record must hold. (The scans themselves: tests/terraform/test_iam_scan.py.)"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from dayone.checks import iam as iam_scan
-from dayone.errors import DayoneError
+from tests.support.iam_scan import iam_scan
 
 REASON = "a reason of more than twenty characters"
 
@@ -87,7 +88,7 @@ def test_a_skip_belongs_to_the_data_block_below_its_comment_lines(tmp_path: Path
 def test_a_misplaced_or_malformed_skip_is_one_clear_error(
     tmp_path: Path, text: str, message: str
 ) -> None:
-    with pytest.raises(DayoneError) as error:
+    with pytest.raises(iam_scan.ScanError) as error:
         iam_scan.inline_skips(_infra(tmp_path, text))
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)
@@ -170,7 +171,7 @@ def test_an_applied_record_is_read_as_documents_read_back(tmp_path: Path) -> Non
 def test_a_malformed_applied_record_is_one_clear_error(
     tmp_path: Path, entries: object, message: str
 ) -> None:
-    with pytest.raises(DayoneError) as error:
+    with pytest.raises(iam_scan.ScanError) as error:
         iam_scan.applied_documents(_record(tmp_path, entries))
     assert str(error.value) == message
 
@@ -206,28 +207,77 @@ def test_documents_read_back_take_the_place_and_the_skips_of_the_planned_ones() 
     assert [d.known for d in merged] == [True, True, False, True]
 
 
-def test_the_check_takes_the_record_the_emulated_apply_leaves(tmp_path: Path) -> None:
-    """`dayone check`'s emulated-apply step hands the IAM scan each environment's plan and
-    applied-policies record from the apply's OUT_DIR (here a stand-in `make infra-local`)."""
+def test_the_check_s_scan_reads_the_records_the_emulated_apply_leaves(tmp_path: Path) -> None:
+    """`dayone check`'s emulator lane: the apply's `make infra-local` and the scan's
+    `make infra-iam-scan` are given the same OUT_DIR (here a stand-in Makefile)."""
     import os
 
     from dayone.checks import CheckContext, CheckOptions
-    from dayone.checks.apply import terraform_emulated_apply
+    from dayone.checks.apply import terraform_emulated_apply, terraform_iam_scan
 
     project = tmp_path / "project"
     (project / "infra" / "local").mkdir(parents=True)
     (project / "infra" / "local" / "apply_destroy.py").write_text("", encoding="utf-8")
     (project / "Makefile").write_text(
         "infra-local:\n"
-        '\t@echo \'{"planned": true}\' > "$(OUT_DIR)/dev.plan.json"\n'
-        "\t@echo '[]' > \"$(OUT_DIR)/dev.applied-policies.json\"\n",
+        "\t@echo '[]' > \"$(OUT_DIR)/dev.applied-policies.json\"\n"
+        "infra-iam-scan:\n"
+        '\t@ls "$(OUT_DIR)"\n',
         encoding="utf-8",
     )
+    for out_dir in (tmp_path / "records", None):
+        scratch = tmp_path / f"scratch-{out_dir is None}"
+        (out_dir or scratch / "emulated-apply").mkdir(parents=True)
+        context = CheckContext(
+            project, {}, dict(os.environ), scratch, CheckOptions(out_dir=out_dir)
+        )
+        terraform_emulated_apply(context)
+        assert terraform_iam_scan(context).split() == ["dev.applied-policies.json"]
+
+
+def _plan_with_policy(name: str, document: dict[str, Any]) -> dict[str, Any]:
+    resource = {
+        "address": "aws_iam_policy.this",
+        "mode": "managed",
+        "type": "aws_iam_policy",
+        "values": {"name": name, "policy": json.dumps(document)},
+    }
+    return {"planned_values": {"root_module": {"resources": [resource]}}}
+
+
+def test_the_scan_takes_every_environment_s_plans_from_the_records(tmp_path: Path) -> None:
+    """With the apply's records for every environment, nothing is planned: the documents are
+    the records' (stack and bootstrap plans, and the policies read back)."""
+    infra = tmp_path / "infra"
     records = tmp_path / "records"
     records.mkdir()
-    context = CheckContext(
-        project, {}, dict(os.environ), tmp_path / "scratch", CheckOptions(out_dir=records)
-    )
-    terraform_emulated_apply(context)
-    assert context.plans == {"dev": {"planned": True}}
-    assert context.applied_policies == {"dev": records / "dev.applied-policies.json"}
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    for env in ("dev", "prod"):
+        (infra / "envs" / env).mkdir(parents=True)
+        for suffix, name in ((".plan.json", f"{env}-stack"), (".bootstrap.plan.json", f"{env}-ci")):
+            plan = _plan_with_policy(name, {"Statement": [statement]})
+            (records / f"{env}{suffix}").write_text(json.dumps(plan), encoding="utf-8")
+    applied = [
+        {"name": "dev-ci", "kind": "identity", "address": "arn:aws:iam::1:policy/dev-ci",
+         "document": {"Statement": [statement]}},
+    ]  # fmt: skip
+    (records / "dev.applied-policies.json").write_text(json.dumps(applied), encoding="utf-8")
+    documents = iam_scan.documents_by_environment(records, infra)
+    assert {env: [(d.name, d.applied) for d in docs] for env, docs in documents.items()} == {
+        "dev": [("dev-ci", True), ("dev-stack", False)],
+        "prod": [("prod-stack", False), ("prod-ci", False)],
+    }
+    (records / "prod.plan.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(iam_scan.ScanError, match=r"^prod.plan.json: not a readable JSON plan"):
+        iam_scan.documents_by_environment(records, infra)
+
+
+def test_the_scan_without_a_cloudsplaining_command_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(iam_scan.CLOUDSPLAINING_ENV_VAR, raising=False)
+    assert iam_scan.main(["--out-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "iam scan: give the command that runs cloudsplaining's Python (--cloudsplaining), "
+        "or set DAYONE_CLOUDSPLAINING"
+    ]

@@ -269,8 +269,7 @@ def _tool(machine: Machine, name: str, program: str, package: str, why: str) -> 
 
 def pinned_checkers() -> list[str]:
     """The checkers `make check` and `dayone check` run with `uv tool run` at pinned
-    versions: read from the template's Makefile (their one definition), plus the IAM scan's."""
-    from dayone.checks.iam import CLOUDSPLAINING
+    versions: read from the template's Makefile (their one definition)."""
     from dayone.template_source import _source_checkout, packaged_template
 
     template = packaged_template() or _source_checkout()
@@ -278,7 +277,7 @@ def pinned_checkers() -> list[str]:
     if template is not None:
         makefile = (template / "template" / "Makefile.jinja").read_text(encoding="utf-8")
         pins = re.findall(r"--from (\S+==\S+)", makefile)
-    return [*pins, CLOUDSPLAINING]
+    return pins
 
 
 def checker_fix(machine: Machine, requirement: str) -> str:

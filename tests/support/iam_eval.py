@@ -21,7 +21,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from dayone.checks.iam import wildcard_match
+from tests.support.iam_scan import iam_scan
+
+wildcard_match = iam_scan.wildcard_match
 
 Decision = Literal["Allow", "ExplicitDeny", "ImplicitDeny"]
 Context = Mapping[str, str | Sequence[str]]

@@ -25,9 +25,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from dayone.checks import iam as iam_scan
-from dayone.tools import project_environment
 from tests.support.iam_eval import is_allowed
+from tests.support.iam_scan import cloudsplaining_python, iam_scan
 from tests.support.project import read_answers
 from tests.terraform.conftest import ENVIRONMENTS, grouped
 
@@ -89,7 +88,7 @@ def test_cloudsplaining_finds_no_escalation_and_only_pinned_skips(
     plans: Plans, bootstrap_plans: Plans, rendered_project: Rendered, name: str
 ) -> None:
     project, _ = rendered_project(name)
-    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
+    cloudsplaining = cloudsplaining_python()
     skips = iam_scan.inline_skips(project / "infra")
     assert {(str(s.block), s.finding_type, s.action) for s in skips} == PINNED_IAM_SKIPS
     slug = read_answers(project)["project_slug"]
@@ -120,7 +119,7 @@ def test_cloudsplaining_finds_no_escalation_and_only_pinned_skips(
 
 def test_scan_reports_an_escalation_it_cannot_skip() -> None:
     """The scan is not vacuous: the old PowerUser-era grant is found, whatever the skips say."""
-    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
+    cloudsplaining = cloudsplaining_python()
     planted = iam_scan.PolicyDocument(
         "planted",
         "identity",
@@ -215,7 +214,7 @@ def _role(name: str, principal: dict[str, Any], *actions: str) -> list[iam_scan.
 def test_a_pass_is_set_aside_only_for_a_role_that_cannot_escalate_itself() -> None:
     """Passing one service-trusted role without IAM is bounded by that role; passing a role
     that holds IAM, one trusted by an account, or any role ("*"), is an escalation."""
-    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
+    cloudsplaining = cloudsplaining_python()
     service = {"Service": "sagemaker.amazonaws.com"}
     arn = "arn:aws:iam::123456789012:role/{}"
     cases = {

@@ -24,8 +24,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dayone.checks import CheckResult
-from dayone.checks import iam as iam_scan
 from tests.conftest import ALL_ENVS_APPLIED, Checked
+from tests.support.iam_scan import iam_scan
 from tests.support.project import ANSWER_SETS, answer_set, read_answers
 from tests.terraform.conftest import grouped
 

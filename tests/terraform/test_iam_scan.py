@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from dayone.checks import iam as iam_scan
-from dayone.tools import project_environment
 from tests.conftest import Checked
+from tests.support.iam_scan import cloudsplaining_python, iam_scan
 from tests.support.project import read_answers
 from tests.terraform.conftest import ENVIRONMENTS, grouped
 
@@ -57,7 +56,7 @@ def test_a_skip_does_not_cover_the_same_finding_in_another_policy(
     covering it. The CI roles are the bootstrap's now; so are their skips."""
     project, _ = rendered_project("defaults")
     slug = read_answers(project)["project_slug"]
-    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
+    cloudsplaining = cloudsplaining_python()
     skips = iam_scan.inline_skips(project / "infra")
     prod = bootstrap_plans("defaults")["prod"]
     planted = _plant(prod, f"{slug}--prod-plan", OPEN_BUCKET_POLICY_AND_ROLE_DELETION)
@@ -87,7 +86,7 @@ def test_a_skip_does_not_cover_a_wildcard_grant_in_the_policy_it_annotates(
     not a statement of the same policy that grants it as s3:* on everything."""
     project, _ = rendered_project("defaults")
     slug = read_answers(project)["project_slug"]
-    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
+    cloudsplaining = cloudsplaining_python()
     skips = iam_scan.inline_skips(project / "infra")
     everything_in_s3 = {"Sid": "Planted", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}
     planted = _plant(bootstrap_plans("defaults")["prod"], f"{slug}--prod-deploy", everything_in_s3)
@@ -111,7 +110,7 @@ def test_a_role_bound_pass_sets_aside_its_own_statement_only(
     with its own statement, and the set-aside one is named in the output."""
     project, _ = rendered_project("defaults")
     slug = read_answers(project)["project_slug"]
-    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
+    cloudsplaining = cloudsplaining_python()
     skips = iam_scan.inline_skips(project / "infra")
     stack, bootstrap = plans("defaults")["prod"], bootstrap_plans("defaults")["prod"]
     trust = next(
@@ -230,7 +229,7 @@ def test_every_document_read_back_after_apply_is_scanned(
     plans: Plans, bootstrap_plans: Plans, rendered_project: Rendered, tmp_path: Path
 ) -> None:
     project, _ = rendered_project("defaults")
-    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
+    cloudsplaining = cloudsplaining_python()
     skips = iam_scan.inline_skips(project / "infra")
     planned = _dev_documents(plans, bootstrap_plans)
     # From the plans alone, the five bucket policies of dev are never scanned.
@@ -258,7 +257,7 @@ def test_a_finding_in_a_document_known_only_after_apply_is_reported(
     plans: Plans, bootstrap_plans: Plans, rendered_project: Rendered, tmp_path: Path
 ) -> None:
     project, _ = rendered_project("defaults")
-    cloudsplaining = iam_scan.cloudsplaining_python(project_environment())
+    cloudsplaining = cloudsplaining_python()
     skips = iam_scan.inline_skips(project / "infra")
 
     def plant(entries: list[dict[str, Any]]) -> None:
@@ -287,29 +286,28 @@ def test_a_finding_in_a_document_known_only_after_apply_is_reported(
 
 
 @pytest.mark.xdist_group("defaults")
-def test_the_check_s_iam_step_scans_the_applied_record(
+def test_the_project_s_scan_reads_the_applied_record(
     plans: Plans, bootstrap_plans: Plans, rendered_project: Rendered, tmp_path: Path
 ) -> None:
-    """`dayone check`'s IAM step, given the plans and dev's record as the emulated apply
-    leaves them: it says what it read back, and fails on a finding only the record shows."""
-    from dayone.answers import read_project_answers
-    from dayone.checks import CheckContext, CheckFailed
-    from dayone.checks.iam import iam_policy_scan
+    """`make infra-iam-scan OUT_DIR=<records>` (infra/local/iam_scan.py), given the plans and
+    dev's record as the emulated apply leaves them: it says what it read back, and fails on a
+    finding only the record shows."""
+    project, _ = rendered_project("defaults")
+    cloudsplaining = cloudsplaining_python()
 
-    project, env = rendered_project("defaults")
+    def scan(plant: Any = None) -> tuple[bool, str]:
+        records = tmp_path / ("planted" if plant else "clean")
+        records.mkdir()
+        for env in ENVIRONMENTS:
+            for suffix, made in ((".plan.json", plans), (".bootstrap.plan.json", bootstrap_plans)):
+                (records / f"{env}{suffix}").write_text(json.dumps(made("defaults")[env]))
+        _applied_record(records / "dev.applied-policies.json", plant)
+        return iam_scan.scan(records, cloudsplaining, project / "infra")
 
-    def step(record: Path) -> str:
-        context = CheckContext(
-            project, read_project_answers(project), project_environment(env), tmp_path
-        )
-        context.plans.update(plans("defaults"))
-        context.bootstrap_plans.update(bootstrap_plans("defaults"))
-        context.applied_policies["dev"] = record
-        return iam_policy_scan(context)
-
-    clean = step(_applied_record(tmp_path / "clean.json"))
+    passed, clean = scan()
     count = len(json.loads(APPLIED_FIXTURE.read_text(encoding="utf-8")))
     first = clean.splitlines()[0]
+    assert passed, clean
     assert f"dev: {count} policy documents scanned ({count} read back after apply)" in first
     assert "0 findings" in first and "2 role-bound passes" in first
 
@@ -318,5 +316,6 @@ def test_the_check_s_iam_step_scans_the_applied_record(
             OPEN_BUCKET_POLICY_AND_ROLE_DELETION
         )
 
-    with pytest.raises(CheckFailed, match="ResourceExposure s3:PutBucketPolicy in arn:aws:iam"):
-        step(_applied_record(tmp_path / "planted.json", plant))
+    passed, planted = scan(plant)
+    assert not passed
+    assert "ResourceExposure s3:PutBucketPolicy in arn:aws:iam" in planted, planted

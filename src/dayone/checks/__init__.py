@@ -4,8 +4,9 @@
 - runner: lanes, cache, heartbeat; it names no step, and takes the list of make targets from
   the project's Makefile CHECKS;
 - cache: which steps passed on which inputs;
-- apply (emulated apply with the offline plan), iam (the IAM escalation scan), gcp_schema and
-  gcp_iam (GCP's offline checks): one module per lane's adapter.
+- apply (the emulated apply and the IAM escalation scan, both the project's own
+  infra/local scripts run through make), gcp_schema and gcp_iam (GCP's offline checks): one
+  module per lane's adapter.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from dayone.answers import read_project_answers
 from dayone.checks import cache
@@ -61,12 +60,6 @@ class CheckContext:
     env: dict[str, str]
     scratch: Path
     options: CheckOptions = field(default_factory=lambda: CheckOptions())
-    # Offline plans by environment, made once for the checks that read them (the IAM scan):
-    # the environment's stack, and its bootstrap (where every IAM identity is made).
-    plans: dict[str, dict[str, Any]] = field(default_factory=dict)
-    bootstrap_plans: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The policies the emulated apply read back, by environment (dayone.checks.iam.applied_documents).
-    applied_policies: dict[str, Path] = field(default_factory=dict)
     # The project's files, listed once for the cache keys.
     files: list[str] | None = None
     # The work tree as the check found it (gitrepo.work_tree_snapshot): uncommitted edits
@@ -79,16 +72,6 @@ class CheckContext:
         if mirror is None:  # online: the user's own Terraform configuration applies
             return Terraform(self.env)
         return Terraform(write_cli_config(self.scratch / "tfrc", mirror, base_env=self.env))
-
-    @cached_property
-    def environments(self) -> list[str]:
-        return environments(self.project)
-
-    @cached_property
-    def infra_copy(self) -> Path:
-        from dayone.checks.apply import copy_infra  # the lane adapters import this module
-
-        return copy_infra(self.project / "infra", self.scratch / "infra")
 
     @cached_property
     def make_copy(self) -> Path:

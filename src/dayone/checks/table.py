@@ -1,18 +1,17 @@
 """The table of `dayone check`'s steps: one entry per step, with its lane, what its cache key
 reads, and what it needs. A step that is a make target runs when the project's Makefile
 CHECKS names it (the one list of checks, docs/decisions/0008-the-makefile-checks-are-the-one-list.md);
-the others are dayone's own steps around those targets (uv sync, the offline GCP schema,
-the IAM scan of the emulated apply's plans, the tree check).
+the others are dayone's own steps around those targets (uv sync, the offline GCP schema
+and IAM checks, the tree check).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from dayone.checks.apply import terraform_emulated_apply
+from dayone.checks.apply import terraform_emulated_apply, terraform_iam_scan
 from dayone.checks.gcp_iam import gcp_iam_self_escalation
 from dayone.checks.gcp_schema import gcp_schema_check, gcp_terraform_validate_and_test
-from dayone.checks.iam import iam_policy_scan
 from dayone.checks.runner import (
     EMULATOR_LANE,
     LAST,
@@ -110,7 +109,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     ),
     _terraform("checkov (infra/)", "infra-scan"),
     # The emulated apply runs the project's own script in the project's environment; the
-    # IAM scan then reads the plans it applied (and plans the other environments offline).
+    # IAM scan (the project's infra/local/iam_scan.py) then reads the records it kept.
     Check(
         "terraform apply+destroy, emulated",
         terraform_emulated_apply,
@@ -121,14 +120,14 @@ ALL_CHECKS: tuple[Check, ...] = (
         targets=("infra-local",),
         writes_records=True,
     ),
-    # dayone's own step: no make target (the scan is dayone code, see dayone.checks.iam).
     Check(
         "IAM policies (cloudsplaining, all envs)",
-        iam_policy_scan,
-        _has_aws,
+        terraform_iam_scan,
         lane=EMULATOR_LANE,
-        reads=("infra/",),
+        needs_project_env=True,
+        reads=("infra/", "pyproject.toml", "uv.lock", "Makefile"),
         tools=("terraform",),
+        targets=("infra-iam-scan",),
         writes_records=True,
     ),
     Check(TREE_CHECK, tree_unchanged, lane=LAST, needs_tree_snapshot=True),

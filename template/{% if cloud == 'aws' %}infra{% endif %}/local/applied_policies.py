@@ -10,7 +10,7 @@ the inline or managed policy's, or the bucket's; `address` the ARN of the role (
 inline policies: their role), the managed policy, or the bucket. Each entry also says which
 roles it applies to, as "roles" (a list of role names; empty for a bucket policy): a managed
 policy is listed once, with every role of the environment it is attached to or bounds.
-`dayone check`'s IAM scan reads this record (dayone's iam_scan.applied_documents) and takes
+The IAM scan (iam_scan.py, `make infra-iam-scan OUT_DIR=...`) reads this record and takes
 each document for the planned one of the same kind and name, with its inline skips.
 """
 

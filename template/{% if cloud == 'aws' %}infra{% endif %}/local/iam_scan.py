@@ -1,15 +1,22 @@
-"""Every IAM policy document of a plan, scanned: cloudsplaining on identity policies, and
-dayone's own rules on trust and bucket policies.
+"""The IAM scan of this project's infrastructure: every IAM policy document of every
+environment's plans (stack and bootstrap), and of what the emulated apply read back from the
+emulator, scanned by cloudsplaining and by rules of its own.
 
-`policy_documents(plan)` takes a plan in `terraform show -json` form (an offline plan, or the
-plan/state of an emulated apply) and returns its documents; `scan_documents` (one plan) and
-`scan_plans` (several, one cloudsplaining process) run the rules.
+    make infra-iam-scan                 # plans every environment on the local emulator
+    make infra-iam-scan OUT_DIR=records # reads what `make infra-local OUT_DIR=records` kept
 
-cloudsplaining runs in its own environment (its pins clash with dayone's): by default uv makes
-and caches one at the pinned version (`uv tool run`), or DAYONE_CLOUDSPLAINING names an
-installed cloudsplaining executable. It is run in its
-"resource-ARN statements too" mode: a risky action is flagged even when scoped to a resource
-pattern (which may cover the policy itself). cloudsplaining reasons on actions only, so each
+With --out-dir, an environment's plans (<env>.plan.json, <env>.bootstrap.plan.json) and its
+applied-policies record (<env>.applied-policies.json) are read from there when present; the
+environments without them are planned here, offline: a throwaway copy of infra/, a local
+backend, the local AWS emulator (emulator.py) answering the plan's API calls. Nothing is
+written into the project. It fails, naming each finding's document and statement, on any
+finding not skipped inline.
+
+cloudsplaining runs in its own environment (its pins clash with the project's): the command
+that starts a Python importing it is given by --cloudsplaining (the Makefile's pinned
+`uv tool run`), or DAYONE_CLOUDSPLAINING names an installed cloudsplaining executable. It
+is run in its "resource-ARN statements too" mode: a risky action is flagged even when scoped
+to a resource pattern (which may cover the policy itself). cloudsplaining reasons on actions only, so each
 document is first made conservative for it:
 
 - a Deny on anything narrower than "*" is dropped: cloudsplaining would subtract its actions
@@ -47,22 +54,31 @@ privilege-escalation finding cannot be skipped.
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import posixpath
 import re
+import shlex
+import shutil
 import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-# The records it reads are named by the apply that writes them.
-from dayone.checks.apply import APPLIED_SUFFIX as APPLIED_SUFFIX
-from dayone.checks.apply import offline_plans
-from dayone.checks.runner import CheckContext, CheckFailed
-from dayone.errors import DayoneError
-from dayone.tools import uv_executable
+
+class ScanError(Exception):
+    """Bad input (a record, a skip) or a tool that failed: one line says what."""
+
+
+# What the emulated apply (apply_destroy.py --out-dir) keeps per environment.
+PLAN_SUFFIX = ".plan.json"
+BOOTSTRAP_PLAN_SUFFIX = ".bootstrap.plan.json"
+APPLIED_SUFFIX = ".applied-policies.json"
 
 
 @lru_cache(maxsize=4096)
@@ -77,7 +93,6 @@ def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bo
 
 
 CLOUDSPLAINING_ENV_VAR = "DAYONE_CLOUDSPLAINING"
-CLOUDSPLAINING = "cloudsplaining==0.9.1"
 UNSKIPPABLE = "PrivilegeEscalation"
 FINDING_TYPES = (
     "PrivilegeEscalation",
@@ -317,6 +332,13 @@ KINDS = ("identity", "trust", "resource")
 ROLE_ARN = re.compile(r"^arn:[^:]+:iam::[0-9]*:role/(?:.*/)?([^/]+)\Z")
 
 
+def read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ScanError(f"{path.name}: not a readable {what} ({error})") from None
+
+
 def applied_documents(path: Path) -> list[PolicyDocument]:
     """The documents of an applied-policies record: a JSON list of
 
@@ -332,29 +354,26 @@ def applied_documents(path: Path) -> list[PolicyDocument]:
     the names of the roles it applies to (its role; for a managed policy, every role it is
     attached to or bounds; none for a resource policy): infra/local's writer does.
     """
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise DayoneError(f"{path.name}: not a readable JSON file ({error})") from None
+    entries = read_json(path, "JSON file")
     if not isinstance(entries, list):
-        raise DayoneError(f"{path.name}: must hold a JSON list of policy documents")
+        raise ScanError(f"{path.name}: must hold a JSON list of policy documents")
     documents = []
     for number, entry in enumerate(entries):
         where = f"{path.name}: entry {number}"
         if not isinstance(entry, dict):
-            raise DayoneError(f"{where}: must be an object with name, kind, address, document")
+            raise ScanError(f"{where}: must be an object with name, kind, address, document")
         name, kind, address, document = (
             entry.get(k) for k in ("name", "kind", "address", "document")
         )
         if not isinstance(name, str) or not name or not isinstance(address, str) or not address:
-            raise DayoneError(f"{where}: name and address must be non-empty strings")
+            raise ScanError(f"{where}: name and address must be non-empty strings")
         if kind not in KINDS:
-            raise DayoneError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+            raise ScanError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
         if not isinstance(document, dict) or not isinstance(document.get("Statement"), list | dict):
-            raise DayoneError(f"{where}: document must be a policy object with a Statement")
+            raise ScanError(f"{where}: document must be a policy object with a Statement")
         roles = entry.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) and r for r in roles):
-            raise DayoneError(f"{where}: roles, when given, must be a list of role names")
+            raise ScanError(f"{where}: roles, when given, must be a list of role names")
         role = ROLE_ARN.search(address)
         owner = role.group(1) if role and kind in ("trust", "identity") else None
         documents.append(
@@ -414,14 +433,14 @@ def inline_skips(infra: Path) -> list[Skip]:
                 finding_type, action, reason = found.groups()
                 where = f"{file}:{number}"
                 if finding_type == UNSKIPPABLE:
-                    raise DayoneError(f"{where}: a privilege-escalation finding cannot be skipped")
+                    raise ScanError(f"{where}: a privilege-escalation finding cannot be skipped")
                 if finding_type not in SKIPPABLE:
-                    raise DayoneError(
+                    raise ScanError(
                         f"{where}: unknown finding type {finding_type!r} in an iam-scan skip; "
                         f"one of {', '.join(SKIPPABLE)}"
                     )
                 if len(reason.strip()) <= 20:
-                    raise DayoneError(f"{where}: iam-scan skip of {action} needs a reason")
+                    raise ScanError(f"{where}: iam-scan skip of {action} needs a reason")
                 pending.append((finding_type, action.lower(), reason.strip(), where))
                 continue
             stripped = line.strip()
@@ -429,7 +448,7 @@ def inline_skips(infra: Path) -> list[Skip]:
                 continue
             block = POLICY_DATA_BLOCK.match(stripped)
             if block is None:
-                raise DayoneError(
+                raise ScanError(
                     f"{pending[0][3]}: an iam-scan skip must sit in the comment lines right "
                     'above the data "aws_iam_policy_document" block it applies to'
                 )
@@ -437,7 +456,7 @@ def inline_skips(infra: Path) -> list[Skip]:
             skips += [Skip(t, a, r, data_block, w) for t, a, r, w in pending]
             pending = []
         if pending:
-            raise DayoneError(
+            raise ScanError(
                 f"{pending[0][3]}: an iam-scan skip must sit in the comment lines right "
                 'above the data "aws_iam_policy_document" block it applies to'
             )
@@ -465,12 +484,18 @@ json.dump(out, sys.stdout)
 """
 
 
-def cloudsplaining_python(env: Mapping[str, str]) -> list[str]:
+def cloudsplaining_python(env: Mapping[str, str], command: str = "") -> list[str]:
     """The command that starts a Python which imports cloudsplaining: the interpreter of
-    DAYONE_CLOUDSPLAINING's environment, else uv's cached environment of the pinned release."""
+    DAYONE_CLOUDSPLAINING's environment, else `command` (the Makefile's pinned
+    `uv tool run --from cloudsplaining==<version> python`)."""
     configured = env.get(CLOUDSPLAINING_ENV_VAR)
     if not configured:
-        return [uv_executable(env), "tool", "run", "--from", CLOUDSPLAINING, "python"]
+        if not command.strip():
+            raise ScanError(
+                "give the command that runs cloudsplaining's Python (--cloudsplaining), "
+                f"or set {CLOUDSPLAINING_ENV_VAR}"
+            )
+        return shlex.split(command)
     path = Path(configured)
     python = path.with_name("python")
     if python.exists():
@@ -479,7 +504,7 @@ def cloudsplaining_python(env: Mapping[str, str]) -> list[str]:
         first = path.read_text(encoding="utf-8", errors="replace").splitlines()[0]
         if first.startswith("#!"):
             return [first[2:].strip().split()[0]]
-    raise DayoneError(f"{CLOUDSPLAINING_ENV_VAR}={configured}: cannot find its Python")
+    raise ScanError(f"{CLOUDSPLAINING_ENV_VAR}={configured}: cannot find its Python")
 
 
 def run_cloudsplaining(
@@ -493,7 +518,7 @@ def run_cloudsplaining(
         text=True,
     )
     if completed.returncode != 0:
-        raise DayoneError(f"cloudsplaining failed:\n{completed.stderr[-3000:]}")
+        raise ScanError(f"cloudsplaining failed:\n{completed.stderr[-3000:]}")
     return [
         [(kind, method, tuple(actions)) for kind, method, actions in per_document]
         for per_document in json.loads(completed.stdout)
@@ -672,7 +697,7 @@ def scan_plans(
     skips: Sequence[Skip] = (),
 ) -> dict[str, ScanReport]:
     """Scan several plans' documents (one report per plan) with ONE cloudsplaining process:
-    starting it takes seconds, and `dayone check` scans every environment."""
+    starting it takes seconds, and the scan covers every environment."""
     staged = {label: _stage(documents) for label, documents in documents_by_plan.items()}
     batch = [doc for _report, _identity, prepared in staged.values() for doc in prepared]
     results = iter(run_cloudsplaining(cloudsplaining, batch))
@@ -815,29 +840,141 @@ def _finding_line(finding: Finding) -> str:
     return f"{text} in {finding.address}{where}"
 
 
-# ---- the emulator lane's second step: the scan of every environment's documents ----
+# ---- The plans: the emulated apply's records, or planned here on the emulator ---------------
+
+HERE = Path(__file__).resolve().parent
+INFRA = HERE.parent
+# A plan needs no backend: the environment's S3 backend is replaced, in the copy only.
+LOCAL_BACKEND = 'terraform {\n  backend "local" {}\n}\n'
 
 
-def iam_policy_scan(context: CheckContext) -> str:
-    """Every IAM policy document of every environment's plan, and of what the emulated apply
-    read back: no privilege escalation, and every other finding fixed or skipped inline with
-    a reason (this module)."""
-    plans = offline_plans(context)
-    cloudsplaining = cloudsplaining_python(context.env)
-    skips = inline_skips(context.project / "infra")
+def environments(infra: Path = INFRA) -> list[str]:
+    return sorted(p.name for p in (infra / "envs").iterdir() if p.is_dir())
+
+
+def read_plan(path: Path) -> dict[str, Any]:
+    plan = read_json(path, "JSON plan")
+    if not isinstance(plan, dict):
+        raise ScanError(f"{path.name}: not a plan (`terraform show -json` of a plan)")
+    return plan
+
+
+def plan_offline(
+    wanted: Sequence[tuple[str, str]], infra: Path = INFRA
+) -> dict[tuple[str, str], Any]:
+    """(environment, "stack" | "bootstrap") -> its plan, made on the local emulator as the
+    account's administrator: no cloud, no state, nothing written into the project."""
+    if not wanted:
+        return {}
+    sys.path.insert(0, str(HERE))
+    from apply_destroy import (
+        OVERRIDE,
+        PROVIDER_OVERRIDE,
+        Credentials,
+        Failed,
+        Terraform,
+        say,
+        terraform_environment,
+    )
+    from emulator import ACCOUNT_ID, running_emulator
+
+    plans: dict[tuple[str, str], Any] = {}
+    with tempfile.TemporaryDirectory(prefix="iam-scan-") as scratch, running_emulator() as emulator:
+        copy = Path(scratch) / "infra"
+        shutil.copytree(
+            infra,
+            copy,
+            ignore=shutil.ignore_patterns(
+                ".terraform", "*.tfstate*", "*.tfplan", "tfplan", "terraform.tfstate.d", "local"
+            ),
+        )
+        admin = Credentials(*emulator.admin_credentials(ACCOUNT_ID))
+        provider = PROVIDER_OVERRIDE % admin.fields("  ")
+        for environment, part in wanted:
+            say(f"  {environment}: planning the {part} on the local emulator")
+            tf = Terraform(terraform_environment(emulator, Path(scratch)), environment)
+            var_file = (copy / "envs" / environment / "terraform.tfvars.json").resolve()
+            directory = copy / "bootstrap" if part == "bootstrap" else copy / "envs" / environment
+            override = provider if part == "bootstrap" else provider + LOCAL_BACKEND
+            (directory / OVERRIDE).write_text(override, encoding="utf-8")
+            plan_file = Path(scratch) / f"{environment}.{part}.tfplan"
+            extra = [f"-var-file={var_file}"] if part == "bootstrap" else []
+            try:
+                tf(directory, "init", "-input=false")
+                tf(directory, "plan", "-input=false", f"-out={plan_file}", *extra)
+                shown = tf(directory, "show", "-json", str(plan_file))
+            except Failed as error:
+                raise ScanError(f"{environment}'s {part}: {error}") from None
+            plans[(environment, part)] = json.loads(shown)
+    return plans
+
+
+def documents_by_environment(
+    out_dir: Path | None, infra: Path = INFRA
+) -> dict[str, list[PolicyDocument]]:
+    """Every environment's documents: its stack's and its bootstrap's plans (each traced to
+    its data blocks from its own root folder), with what the apply read back, if recorded.
+    The plans made here are written to `out_dir` too, next to the apply's."""
+    envs = environments(infra)
+    suffixes = {"stack": PLAN_SUFFIX, "bootstrap": BOOTSTRAP_PLAN_SUFFIX}
+    recorded = {
+        (env, part): out_dir / f"{env}{suffix}"
+        for env in envs
+        for part, suffix in suffixes.items()
+        if out_dir is not None and (out_dir / f"{env}{suffix}").is_file()
+    }
+    missing = [(e, p) for e in envs for p in suffixes if (e, p) not in recorded]
+    plans = {key: read_plan(path) for key, path in recorded.items()}
+    for (env, part), plan in plan_offline(missing, infra).items():
+        plans[(env, part)] = plan
+        if out_dir is not None:  # kept with the apply's records
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / f"{env}{suffixes[part]}").write_text(json.dumps(plan), encoding="utf-8")
     documents = {}
-    for env, (stack_plan, bootstrap_plan) in plans.items():
-        # Each plan's documents are traced to their data blocks from its own root folder.
+    for env in envs:
         documents[env] = [
-            *policy_documents(stack_plan, f"envs/{env}"),
-            *policy_documents(bootstrap_plan, "bootstrap"),
+            *policy_documents(plans[(env, "stack")], f"envs/{env}"),
+            *policy_documents(plans[(env, "bootstrap")], "bootstrap"),
         ]
-        if env in context.applied_policies:
-            applied = applied_documents(context.applied_policies[env])
-            documents[env] = with_applied(documents[env], applied)
-    reports = scan_plans(documents, cloudsplaining, skips)
+        record = out_dir / f"{env}{APPLIED_SUFFIX}" if out_dir is not None else None
+        if record is not None and record.is_file():
+            documents[env] = with_applied(documents[env], applied_documents(record))
+    return documents
+
+
+def scan(
+    out_dir: Path | None, cloudsplaining: Sequence[str], infra: Path = INFRA
+) -> tuple[bool, str]:
+    """(passed, the report): no privilege escalation, and every other finding fixed or
+    skipped inline with a reason (see the module notes)."""
+    skips = inline_skips(infra)
+    reports = scan_plans(documents_by_environment(out_dir, infra), cloudsplaining, skips)
     lines = [describe(report, env) for env, report in reports.items()]
-    failed = any(report.findings for report in reports.values())
-    if failed:
-        raise CheckFailed("\n".join(lines))
-    return "\n".join(lines)
+    return not any(report.findings for report in reports.values()), "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--out-dir", type=Path, help="the emulated apply's records (make infra-local OUT_DIR=)"
+    )
+    parser.add_argument(
+        "--cloudsplaining",
+        default="",
+        help="the command that starts a Python importing cloudsplaining (the Makefile's pin)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        python = cloudsplaining_python(os.environ, args.cloudsplaining)
+        passed, report = scan(args.out_dir, python)
+    except ScanError as error:
+        print(f"iam scan: {error}", file=sys.stderr)
+        return 1
+    print(report)
+    if not passed:
+        print("iam scan: findings above (privilege escalation cannot be skipped)", file=sys.stderr)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
