@@ -174,6 +174,9 @@ DERIVED = {
     "project_slug": ("package_name", "repository", "gcp_project_prefix"),
     "author_email": ("owner", "alert_emails"),
     "ci": ("repository",),
+    # per-environment accounts ask for the dev account's ID, which has no default: drawn alone,
+    # that answer is refused by the question it makes necessary.
+    "aws_accounts": ("dev_account_id",),
 }
 
 BASE = {"project_name": "Churn Model", "cloud": "aws", "ci": "github"}
