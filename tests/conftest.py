@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pickle
+import resource
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,6 +171,14 @@ _outcomes: dict[str, dict[str, int]] = {tier: {} for tier in TIERS}
 # Seconds spent in each tier's tests (setup, call and teardown, summed over the workers): the
 # share of the suite's time each tier costs, which the wall time alone does not show.
 _seconds: dict[str, float] = {tier: 0.0 for tier in TIERS}
+# CPU seconds each tier costs (the worker's own and its finished child processes': renders,
+# terraform, the generated projects' tools). Wall seconds overlap while a test waits on an
+# emulator; CPU seconds are what the two cores must find, so they say where to cut.
+_cpu: dict[str, float] = {tier: 0.0 for tier in TIERS}
+_cpu_by_test: dict[str, float] = {}
+# Longest tier first: with the slow tier's few long tests started first, the fast tier's many
+# short ones fill the workers at the end instead of one long test running alone.
+TIER_ORDER = {"slow": 0, "terraform": 1, "fast": 2}
 
 
 # The quick tier (`scripts/dev.py test --quick`, `pytest --quick`) for the inner loop: the fast
@@ -216,10 +225,42 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         markers = {marker.name for marker in item.iter_markers()}
         tier = "terraform" if "terraform" in markers else "slow" if "slow" in markers else "fast"
         item.user_properties.append(("tier", tier))
+    items.sort(key=lambda item: TIER_ORDER[str(dict(item.user_properties)["tier"])])
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_CPU_MARK = pytest.StashKey[float]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Attach to each phase's report (setup, call, teardown) the CPU seconds it took: reports
+    carry user properties from the xdist workers to the controller that sums them."""
+    report = yield
+    now = _cpu_seconds()
+    spent = now - item.stash.get(_CPU_MARK, now)
+    item.stash[_CPU_MARK] = now
+    report.user_properties = [*report.user_properties, ("cpu", spent)]
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[_CPU_MARK] = _cpu_seconds()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    _seconds[str(dict(report.user_properties).get("tier", "fast"))] += report.duration
+    properties = dict(report.user_properties)
+    tier = str(properties.get("tier", "fast"))
+    _seconds[tier] += report.duration
+    cpu = float(properties.get("cpu", 0.0))  # type: ignore[arg-type]
+    _cpu[tier] += cpu
+    _cpu_by_test[report.nodeid] = _cpu_by_test.get(report.nodeid, 0.0) + cpu
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         tier = str(dict(report.user_properties).get("tier", "fast"))
         counts = _outcomes[tier]
@@ -237,10 +278,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         verdict = "proved" if not counts.get("failed") else "FAILED to prove"
         terminalreporter.write_line(
-            f"{tier:<9} {detail:<28} {_seconds[tier]:>6.0f} s  {verdict}: {TIERS[tier]}"
+            f"{tier:<9} {detail:<28} {_seconds[tier]:>6.0f} s {_cpu[tier]:>6.0f} CPU-s  "
+            f"{verdict}: {TIERS[tier]}"
         )
     total = {k: sum(c.get(k, 0) for c in ran.values()) for k in ("passed", "failed", "skipped")}
     terminalreporter.write_line(
         f"summary: {total['passed']} passed, {total['failed']} failed, "
         f"{total['skipped']} skipped across tiers {', '.join(ran)}"
     )
+    costliest = sorted(_cpu_by_test.items(), key=lambda kv: kv[1], reverse=True)[:15]
+    terminalreporter.write_line("costliest tests in CPU seconds (setup, call and teardown):")
+    for nodeid, cpu in costliest:
+        terminalreporter.write_line(f"{cpu:>7.0f}  {nodeid}")
