@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from applied_policies import applied_policies
 from ci_tokens import deploy_job_token
 from emulator import ACCOUNT_ID, Emulator, running_emulator, web_identity_token
+from prod_data_access import ProbeFailed, ProdDataProbe
 
 INFRA = Path(__file__).resolve().parents[1]
 PROJECT = INFRA.parent
@@ -781,27 +782,32 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         providers = SharedProviders({m: members[m] for m in members if m in environments})
+        # With dev and prod both applied, dev's read-only access to prod's data is tried too.
+        order = variables["environments"]
+        both = order[0] in environments and order[-1] in environments and len(order) > 1
+        access = ProdDataProbe(order[0], order[-1], args.out_dir) if both else None
+        verify = access.verify_with(verify_state) if access else verify_state
+
+        def run(env: str) -> Result:
+            try:
+                return cycle(
+                    env, emulator, Path(scratch), args.out_dir, per_environment_accounts,
+                    verify, providers,
+                )  # fmt: skip
+            except BaseException:
+                if access:
+                    access.abort()  # the other environment must not wait for this one
+                raise
+
         with (
             makers_bootstrapped(missing_makers, emulator, Path(scratch), per_environment_accounts),
             ThreadPoolExecutor(max_workers=len(environments)) as pool,
         ):
-            futures = {
-                env: pool.submit(
-                    cycle,
-                    env,
-                    emulator,
-                    Path(scratch),
-                    args.out_dir,
-                    per_environment_accounts,
-                    verify_state,
-                    providers,
-                )
-                for env in environments
-            }
+            futures = {env: pool.submit(run, env) for env in environments}
             for env, future in futures.items():
                 try:
                     result = future.result()
-                except Failed as error:
+                except (Failed, ProbeFailed) as error:
                     failures.append(f"{env}: {error}")
                     say(f"FAIL  {env}: {error}")
                     continue
