@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from dayone.tools import project_environment, uv_executable
+from tests.support.infra_local import load_apply_script
 from tests.support.project import read_answers
-from tests.terraform.test_emulated_apply import _load_apply_script
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform]
 
@@ -128,7 +128,7 @@ def test_one_iteration_end_to_end_on_dev(rendered_project: Rendered, tmp_path: P
         [uv_executable(), "sync", "--locked", "--quiet"], cwd=root, env=base_env, check=True
     )
     config = yaml.safe_load((root / "configs" / "dev.yaml").read_text(encoding="utf-8"))
-    script = _load_apply_script(root)
+    script = load_apply_script(root)
     seen: dict[str, Any] = {}
     timings: dict[str, float] = {}
 
