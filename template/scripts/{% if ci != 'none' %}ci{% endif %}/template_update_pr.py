@@ -176,9 +176,24 @@ def plan_environments(project: Path, note: str) -> list[str]:
         return _plans(project, envs, github_web_identity(Path(scratch)))
 
 
+def deploy_order(envs: Path) -> list[Path]:
+    """The environments' folders in deploy order, the list each terraform.tfvars.json carries
+    (a folder missing from it comes last, by name)."""
+    folders = sorted(p for p in envs.iterdir() if p.is_dir())
+    order: list[str] = []
+    for folder in folders:
+        tfvars = folder / "terraform.tfvars.json"
+        if tfvars.is_file():
+            order = list(json.loads(tfvars.read_text(encoding="utf-8")).get("environments", []))
+            break
+    return sorted(
+        folders, key=lambda p: (order.index(p.name) if p.name in order else len(order), p.name)
+    )
+
+
 def _plans(project: Path, envs: Path, identity: dict[str, str]) -> list[str]:
     lines = []
-    for directory in sorted(p for p in envs.iterdir() if p.is_dir()):
+    for directory in deploy_order(envs):
         name = directory.name
         role = os.environ.get(f"AWS_PLAN_ROLE_ARN_{name.upper()}", "")
         if not role:
