@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from tests.support.forge_api import ForgeState, forge_api
+from tests.support.infra_local import bootstrap_as_admin
 
 # What the stand-in forge sees as the job's token (no real credential).
 JOB_TOKEN = "job-token"  # noqa: S105
@@ -95,23 +96,8 @@ def test_drift_opens_one_issue_and_closes_it_when_the_drift_is_gone(
         forge_api() as (api, state),
     ):
         scratch = Path(scratch_name)
-        admin = local.Credentials(*emulator.admin_credentials(ACCOUNT_ID))
-        emulator.enforce_iam(True)
-        infra = scratch / "infra"
-        shutil.copytree(
-            project / "infra",
-            infra,
-            ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan", "local"),
-        )
-        tf = local.Terraform(local.terraform_environment(emulator, scratch), "dev")
-        var_file = f"-var-file={(infra / 'envs' / 'dev' / 'terraform.tfvars.json').resolve()}"
-        bootstrap = infra / "bootstrap"
-        (bootstrap / local.OVERRIDE).write_text(
-            local.PROVIDER_OVERRIDE % admin.fields("  "), encoding="utf-8"
-        )
-        tf(bootstrap, "init", "-input=false")
-        tf(bootstrap, "apply", "-auto-approve", "-input=false", var_file)
-        bootstrap_outputs = local.outputs_of(tf, bootstrap)
+        dev = bootstrap_as_admin(local, emulator, project, scratch)
+        infra, tf, admin, bootstrap_outputs = dev.infra, dev.tf, dev.admin, dev.outputs
         env_dir = infra / "envs" / "dev"
         deployer = local.deploy_credentials("dev", emulator, variables, bootstrap_outputs, admin)
         local.write_environment_override(env_dir, emulator, deployer)

@@ -13,37 +13,20 @@ adds the whole stack.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from dayone.cli import app
 from tests.support.forge_api import forge_api
-from tests.support.infra_local import load_apply_script
+from tests.support.infra_local import bootstrap_as_admin, load_apply_script
 from tests.support.releases import git
-from tests.test_template_update_pr import JOB_TOKEN, _run, template_source  # noqa: F401
+from tests.test_template_update_pr import JOB_TOKEN, _project, _run, template_source  # noqa: F401
 from tests.test_update import NEW, OLD
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform]
 REPOSITORY = "my-org/churn"
-
-
-def _aws_project(source: Path, dest: Path) -> None:
-    """An AWS project with GitHub CI at the older release, with a bare `origin`."""
-    args = ["new", str(dest), "--defaults", "--template", str(source), "--vcs-ref", OLD]
-    for pair in ("cloud=aws", "ci=github", f"repository={REPOSITORY}"):
-        args += ["--data", pair]
-    result = CliRunner().invoke(app, args, catch_exceptions=False, env=dict(os.environ))
-    assert result.exit_code == 0, result.output
-    remote = dest.parent / "origin.git"
-    git(dest.parent, "clone", "--quiet", "--bare", str(dest), str(remote))
-    git(dest, "remote", "add", "origin", str(remote))
-    git(dest, "fetch", "--quiet", "origin")
 
 
 def test_the_update_request_shows_dev_planned_as_its_plan_role(
@@ -51,10 +34,10 @@ def test_the_update_request_shows_dev_planned_as_its_plan_role(
     tmp_path: Path,
 ) -> None:
     project = tmp_path / "churn"
-    _aws_project(template_source, project)
+    _project(template_source, project, "github", cloud="aws")
     local = load_apply_script(project)
     from ci_tokens import github_token
-    from emulator import ACCOUNT_ID, running_emulator, web_identity_token
+    from emulator import running_emulator, web_identity_token
 
     with (
         tempfile.TemporaryDirectory(prefix="update-plans-") as scratch_name,
@@ -62,20 +45,8 @@ def test_the_update_request_shows_dev_planned_as_its_plan_role(
         forge_api() as (api, state),
     ):
         scratch = Path(scratch_name)
-        admin = local.Credentials(*emulator.admin_credentials(ACCOUNT_ID))
-        emulator.enforce_iam(True)
-        # dev's bootstrap, as its administrator would run it once, from a copy of infra/.
-        infra = scratch / "infra"
-        shutil.copytree(project / "infra", infra, ignore=shutil.ignore_patterns("local"))
-        tf = local.Terraform(local.terraform_environment(emulator, scratch), "dev")
-        bootstrap = infra / "bootstrap"
-        (bootstrap / local.OVERRIDE).write_text(
-            local.PROVIDER_OVERRIDE % admin.fields("  "), encoding="utf-8"
-        )
-        var_file = f"-var-file={(infra / 'envs' / 'dev' / 'terraform.tfvars.json').resolve()}"
-        tf(bootstrap, "init", "-input=false")
-        tf(bootstrap, "apply", "-auto-approve", "-input=false", var_file)
-        plan_role = str(local.outputs_of(tf, bootstrap)["plan_role_arn"])
+        dev = bootstrap_as_admin(local, emulator, project, scratch)
+        plan_role = str(dev.outputs["plan_role_arn"])
 
         # The scheduled job on main: dev's plan role, in the project's (ignored) override.
         job = github_token(REPOSITORY, ref="refs/heads/main")

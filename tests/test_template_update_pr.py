@@ -60,10 +60,10 @@ def template_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return source
 
 
-def _project(source: Path, dest: Path, ci: str) -> Path:
+def _project(source: Path, dest: Path, ci: str, cloud: str = "none") -> Path:
     """A project at the older release (committed by `dayone new`), with a bare `origin`."""
     args = ["new", str(dest), "--defaults", "--template", str(source), "--vcs-ref", OLD]
-    for pair in ("cloud=none", f"ci={ci}", "repository=my-org/churn"):
+    for pair in (f"cloud={cloud}", f"ci={ci}", "repository=my-org/churn"):
         args += ["--data", pair]
     result = CliRunner().invoke(app, args, catch_exceptions=False, env=dict(os.environ))
     assert result.exit_code == 0, result.output

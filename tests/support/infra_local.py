@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 
 def load_apply_script(project: Path) -> ModuleType:
@@ -22,3 +25,37 @@ def load_apply_script(project: Path) -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+@dataclass(frozen=True)
+class Bootstrapped:
+    """An environment's bootstrap applied on the emulator from a scratch copy of infra/."""
+
+    infra: Path  # the scratch copy
+    tf: Any  # the project's Terraform runner, pointed at the emulator
+    admin: Any  # the account administrator's credentials
+    outputs: dict[str, Any]  # the bootstrap's outputs (state bucket, CI roles)
+
+
+def bootstrap_as_admin(
+    local: ModuleType, emulator: Any, project: Path, scratch: Path, environment: str = "dev"
+) -> Bootstrapped:
+    """As its administrator would, once: `environment`'s state bucket and identities, in the
+    emulator's main account, with IAM enforced from here on."""
+    admin = local.Credentials(*emulator.admin_credentials(local.ACCOUNT_ID))
+    emulator.enforce_iam(True)
+    infra = scratch / "infra"
+    shutil.copytree(
+        project / "infra",
+        infra,
+        ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan", "local"),
+    )
+    tf = local.Terraform(local.terraform_environment(emulator, scratch), environment)
+    tfvars = (infra / "envs" / environment / "terraform.tfvars.json").resolve()
+    bootstrap = infra / "bootstrap"
+    (bootstrap / local.OVERRIDE).write_text(
+        local.PROVIDER_OVERRIDE % admin.fields("  "), encoding="utf-8"
+    )
+    tf(bootstrap, "init", "-input=false")
+    tf(bootstrap, "apply", "-auto-approve", "-input=false", f"-var-file={tfvars}")
+    return Bootstrapped(infra, tf, admin, local.outputs_of(tf, bootstrap))
