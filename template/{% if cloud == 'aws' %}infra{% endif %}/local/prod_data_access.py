@@ -38,7 +38,9 @@ def _denied(call: Callable[[], Any]) -> bool:
     return False
 
 
-def probe(emulator: Emulator, dev: tuple[str, dict[str, Any]], prod: tuple[str, dict[str, Any]]) -> dict[str, bool]:
+def probe(
+    emulator: Emulator, dev: tuple[str, dict[str, Any]], prod: tuple[str, dict[str, Any]]
+) -> dict[str, bool]:
     """Each promise about prod's data, as dev's developer tries it: True where it holds.
 
     `dev` and `prod` are each (account, terraform outputs). Leaves nothing behind: the probe's
