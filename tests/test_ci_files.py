@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.gitlab_ci import ci_files, load_pipeline, resolved
 from tests.support.project import ANSWER_SETS, REPO_ROOT, read_answers
 
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
@@ -100,7 +101,9 @@ def test_generated_github_workflows_match_the_schema(
 
 def test_generated_gitlab_ci_matches_the_schema(rendered_project: Rendered) -> None:
     project, _ = rendered_project("gitlab")
-    result = check_schema("vendor.gitlab-ci", [project / ".gitlab-ci.yml"])
+    files = ci_files(project)
+    assert [p.relative_to(project).as_posix() for p in files] == [".gitlab-ci.yml", ".gitlab/ci/aws.yml"]
+    result = check_schema("vendor.gitlab-ci", files)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -387,7 +390,7 @@ def test_ci_none_renders_no_ci_files(rendered_project: Rendered) -> None:
 def test_github_project_has_no_gitlab_file_and_vice_versa(rendered_project: Rendered) -> None:
     github, _ = rendered_project("defaults")
     gitlab, _ = rendered_project("gitlab")
-    assert not (github / ".gitlab-ci.yml").exists()
+    assert not (github / ".gitlab-ci.yml").exists() and not (github / ".gitlab").exists()
     assert not (gitlab / ".github").exists()
 
 
@@ -489,25 +492,35 @@ def test_update_check_turns_the_template_source_into_an_installable_url(
 def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
     project, _ = rendered_project("gitlab")
     answers = read_answers(project)
-    ci = _load(project / ".gitlab-ci.yml")
+    ci = load_pipeline(project)
+    envs = ["dev", "staging", "prod"]
     # No shared token: every job that assumes a role asks for that role's own audience.
-    assert "id_tokens" not in ci[".aws-oidc"]
+    assert "id_tokens" not in ci[".cloud-login"]
     assert ci["variables"]["AWS_REGION"] == answers["aws_region"]
 
-    assert ci["plan"]["parallel"]["matrix"] == [{"TF_ENV": ["dev", "staging", "prod"]}]
-    plan_script = "\n".join(ci["plan"]["script"])
-    assert 'terraform -chdir="infra/envs/$TF_ENV" plan' in plan_script
-    for env in ("DEV", "STAGING", "PROD"):
-        assert f'AWS_ROLE_ARN="$AWS_PLAN_ROLE_ARN_{env}"' in plan_script
     slug = answers["project_slug"]
     plan_aud = f"sts.amazonaws.com/{slug}--plan"
-    assert ci["plan"]["id_tokens"] == {"AWS_ID_TOKEN": {"aud": plan_aud}}
+    for env in envs:
+        plan = resolved(ci, f"plan-{env}")
+        plan_script = "\n".join(plan["script"])
+        assert 'terraform -chdir="infra/envs/$TF_ENV" plan' in plan_script
+        assert '-lock="$TF_PLAN_LOCK"' in plan_script and plan["variables"]["TF_PLAN_LOCK"] == "true"
+        assert plan["variables"]["TF_ENV"] == env
+        # One read-only plan role per environment, each from its own CI/CD variable.
+        assert plan["variables"]["AWS_ROLE_ARN"] == f"$AWS_PLAN_ROLE_ARN_{env.upper()}"
+        assert plan["id_tokens"] == {"AWS_ID_TOKEN": {"aud": plan_aud}}
+        assert plan["needs"] == ["infra-check"] and "environment" not in plan
+        (rule,) = plan["rules"]
+        assert rule["if"] == '$CI_PIPELINE_SOURCE != "schedule" && $AWS_PLAN_ROLE_ARN_DEV'
     # Plans and applied plans hold state values: project developers only.
-    for job in ("plan", ".deploy"):
-        assert ci[job]["artifacts"]["access"] == "developer"
+    for job in ("plan-dev", "deploy-dev", "drift-dev"):
+        assert resolved(ci, job)["artifacts"]["access"] == "developer"
+    # The token file is written from the job's token, and only once the role is known.
+    login = "\n".join(ci[".cloud-login"]["before_script"])
+    assert '[ -z "$AWS_ROLE_ARN" ]' in login and "AWS_WEB_IDENTITY_TOKEN_FILE" in login
 
     def only_rule(job: str) -> dict[str, Any]:
-        (rule,) = ci[job]["rules"]
+        (rule,) = resolved(ci, job)["rules"]
         return dict(rule)
 
     # Every deploy runs in main's pipeline (GitLab's `sub` names the ref, and a release tag
@@ -516,20 +529,23 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
     audiences = set()
     for env, previous in (("dev", None), ("staging", "dev"), ("prod", "staging")):
         for kind in ("deploy", "image"):
-            job = ci[f"{kind}-{env}"]
+            job = resolved(ci, f"{kind}-{env}")
             rule = only_rule(f"{kind}-{env}")
             assert '$CI_COMMIT_BRANCH == "main"' in rule["if"] and "CI_COMMIT_TAG" not in rule["if"]
             assert f"$AWS_PLAN_ROLE_ARN_{env.upper()}" in rule["if"]
             assert job["variables"]["TF_ENV"] == env == job["environment"]["name"]
             assert job["resource_group"] == f"deploy-{env}"
+            assert job["interruptible"] is False
             # Only this environment's jobs ask for the audience its deploy role trusts.
             assert job["id_tokens"] == {
                 "AWS_ID_TOKEN": {"aud": f"sts.amazonaws.com/{slug}--{env}-deploy"}
             }
+            assert job["variables"]["AWS_ROLE_ARN"] == "$AWS_DEPLOY_ROLE_ARN"
             audiences.add(job["id_tokens"]["AWS_ID_TOKEN"]["aud"])
         deploy = ci[f"deploy-{env}"]
-        assert deploy["extends"] == ".deploy"
+        assert deploy["extends"] == [".deploy", f".deploy-as-{env}"]
         assert ci[f"image-{env}"]["needs"] == [f"deploy-{env}"]
+        assert "emulated-apply" in deploy["needs"]
         if previous:
             assert only_rule(f"deploy-{env}")["when"] == "manual"
             assert only_rule(f"deploy-{env}")["allow_failure"] is False
@@ -543,27 +559,34 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
     assert f"{slug}--$TF_ENV-image" in image_script
     assert "$CI_COMMIT_SHA" in image_script
     # Jobs that hold an AWS token install nothing: their images bring their tools.
-    for name, job in ci.items():
-        if isinstance(job, dict) and "id_tokens" in _gitlab_merged(ci, name):
-            merged = _gitlab_merged(ci, name)
+    for name in ci:
+        if isinstance(ci[name], dict) and "id_tokens" in resolved(ci, name):
+            merged = resolved(ci, name)
             commands = "\n".join(merged.get("before_script", []) + merged.get("script", []))
             assert "apk add" not in commands and "pip install" not in commands, name
     assert re.fullmatch(r"amazon/aws-cli:\d+\.\d+\.\d+", ci["variables"]["AWS_CLI_IMAGE"])
     assert re.fullmatch(r"hashicorp/terraform:\d+\.\d+\.\d+", ci["variables"]["TERRAFORM_IMAGE"])
 
-    update = ci["template-update"]
+    update = resolved(ci, "template-update")
     never, rule = update["rules"]
     assert never == {"if": "$TRAIN_ENV || $DRIFT_CHECK", "when": "never"}
     assert rule["if"] == (
         f'$CI_PIPELINE_SOURCE == "schedule" && $CI_PROJECT_PATH == "{answers["repository"]}"'
     )
-    assert "python3 scripts/ci/template_update_pr.py" in "\n".join(update["script"])
-    assert "id_tokens" not in update  # it plans nothing: the merge request's pipeline does
+    update_script = "\n".join(update["script"])
+    assert "python3 scripts/ci/template_update_pr.py" in update_script
+    # The update runs every check and plans every environment as its plan role, with the
+    # pinned image's terraform (template-update-terraform, in the same schedule).
+    assert '--check-command "make check"' in update_script and "--plans-note" not in update_script
+    assert update["id_tokens"] == {"AWS_ID_TOKEN": {"aud": plan_aud}}
+    assert update["needs"] == ["template-update-terraform"]
+    assert resolved(ci, "template-update-terraform")["rules"] == update["rules"]
     # Every other job stays out of the scheduled pipeline.
+    scheduled = {"template-update", "template-update-terraform"}
     for name, job in ci.items():
         hidden = name.startswith(".")
-        if isinstance(job, dict) and "script" in job and not hidden and name != "template-update":
-            rules = _gitlab_rules(ci, name)
+        if isinstance(job, dict) and "script" in resolved(ci, name) and not hidden and name not in scheduled:
+            rules = resolved(ci, name).get("rules", [])
             assert rules and all("schedule" in r["if"] or "push" in r["if"] for r in rules), name
 
 
@@ -649,10 +672,10 @@ def gitlab_jobs_created(ci: dict[str, Any], variables: dict[str, str]) -> set[st
         if (
             name.startswith(".")
             or not isinstance(job, dict)
-            or "script" not in _gitlab_merged(ci, name)
+            or "script" not in resolved(ci, name)
         ):
             continue
-        rules = _gitlab_rules(ci, name)
+        rules = resolved(ci, name).get("rules", [])
         if not rules:
             created.add(name)
             continue
@@ -688,7 +711,7 @@ def _gitlab_pipeline(project: Path, **variables: str) -> set[str]:
         "AWS_PLAN_ROLE_ARN_STAGING": "arn:aws:iam::111111111111:role/plan",
         "AWS_PLAN_ROLE_ARN_PROD": "arn:aws:iam::111111111111:role/plan",
     }
-    return gitlab_jobs_created(_load(project / ".gitlab-ci.yml"), base | variables)
+    return gitlab_jobs_created(load_pipeline(project), base | variables)
 
 
 def test_gitlab_training_schedule_runs_only_its_training(rendered_project: Rendered) -> None:
@@ -698,12 +721,17 @@ def test_gitlab_training_schedule_runs_only_its_training(rendered_project: Rende
             f"train-{env}"
         }
     # The weekly template check's schedule trains nothing; pushes and merge requests neither.
-    assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule") == {"template-update"}
-    # The drift schedule plans and reports every environment, and nothing else.
-    assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule", DRIFT_CHECK="true") == {
-        "drift",
-        "drift-report",
+    assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule") == {
+        "template-update",
+        "template-update-terraform",
     }
+    # The drift schedule plans and reports every environment, and nothing else; an
+    # environment whose plan role is not set yet is left out.
+    drift = {f"{kind}-{env}" for env in ("dev", "staging", "prod") for kind in ("drift", "drift-report")}
+    assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule", DRIFT_CHECK="true") == drift
+    assert _gitlab_pipeline(
+        project, CI_PIPELINE_SOURCE="schedule", DRIFT_CHECK="true", AWS_PLAN_ROLE_ARN_PROD=""
+    ) == drift - {"drift-prod", "drift-report-prod"}
     for source in ("push", "merge_request_event", "web"):
         created = _gitlab_pipeline(project, CI_PIPELINE_SOURCE=source)
         assert "lint" in created and not {n for n in created if n.startswith("train")}, source
@@ -721,10 +749,10 @@ def test_gitlab_training_registers_with_its_own_role_and_never_promotes(
     project, _ = rendered_project("gitlab")
     answers = read_answers(project)
     slug, package = answers["project_slug"], answers["package_name"]
-    ci = _load(project / ".gitlab-ci.yml")
+    ci = load_pipeline(project)
     assert ci["stages"][-1] == "train"
     for env in ("dev", "staging", "prod"):
-        job = _gitlab_merged(ci, f"train-{env}")
+        job = resolved(ci, f"train-{env}")
         # The audience of this environment's training identity, never a deploy role's.
         assert job["id_tokens"] == {
             "AWS_ID_TOKEN": {"aud": f"sts.amazonaws.com/{slug}--{env}-trainer"}
@@ -754,43 +782,23 @@ def test_gitlab_training_registers_with_its_own_role_and_never_promotes(
         for word in ("promote", "rollback", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"):
             assert word not in commands, (env, word)
         assert (project / "configs" / f"{env}.yaml").is_file()
-    assert ci[".aws-oidc"]["variables"]["AWS_WEB_IDENTITY_TOKEN_FILE"]
+    assert ci[".cloud-login"]["variables"]["AWS_WEB_IDENTITY_TOKEN_FILE"]
 
 
 def test_gitlab_pipeline_check_notices_a_training_job_in_every_schedule(
     rendered_project: Rendered, tmp_path: Path
 ) -> None:
     project, _ = rendered_project("gitlab")
-    ci = _load(project / ".gitlab-ci.yml")
-    ci["train-staging"]["rules"] = [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
-    (tmp_path / ".gitlab-ci.yml").write_text(yaml.safe_dump(ci))
-    shutil.copy(project / ".copier-answers.yml", tmp_path / ".copier-answers.yml")
+    for path in [*ci_files(project), project / ".copier-answers.yml"]:
+        target = tmp_path / path.relative_to(project)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    aws = tmp_path / ".gitlab" / "ci" / "aws.yml"
+    cloud = _load(aws)
+    cloud["train-staging"]["rules"] = [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    aws.write_text(yaml.safe_dump(cloud))
     with pytest.raises(AssertionError):
         test_gitlab_training_schedule_runs_only_its_training(lambda _name: (tmp_path, {}))
-
-
-def _gitlab_merged(ci: dict[str, Any], name: str) -> dict[str, Any]:
-    """A job's keys after `extends` (templates in order, the job itself last; shallow)."""
-    job = ci[name]
-    parents = job.get("extends", [])
-    merged: dict[str, Any] = {}
-    for parent in [parents] if isinstance(parents, str) else parents:
-        merged.update(_gitlab_merged(ci, parent))
-    merged.update(job)
-    return merged
-
-
-def _gitlab_rules(ci: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    """A job's rules, following `extends` (later templates win, the job itself wins last)."""
-    job = ci[name]
-    if "rules" in job:
-        return list(job["rules"])
-    parents = job.get("extends", [])
-    for parent in reversed([parents] if isinstance(parents, str) else parents):
-        found = _gitlab_rules(ci, parent)
-        if found:
-            return found
-    return []
 
 
 # ---- Dockerfile ------------------------------------------------------------------------------
@@ -922,6 +930,7 @@ def _make_check_targets(project: Path) -> list[str]:
 def _ci_make_targets(project: Path) -> set[str]:
     """Every make target the project's CI files run."""
     files = [*(project / ".github" / "workflows").glob("*.yml"), project / ".gitlab-ci.yml"]
+    files += sorted((project / ".gitlab" / "ci").glob("*.yml"))
     text = "\n".join(p.read_text(encoding="utf-8") for p in files if p.is_file())
     return set(re.findall(r"\bmake ([a-z][a-z-]*)", text))
 

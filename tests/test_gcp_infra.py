@@ -125,13 +125,13 @@ def test_github_gcp_pipeline_plans_each_environment_and_promotes_with_wif(
 def test_gitlab_gcp_pipeline_deploys_from_protected_environments_with_wif(
     tmp_path: Path, fast_template: str
 ) -> None:
-    import yaml
+    from tests.support.gitlab_ci import ci_files, load_pipeline, resolved
 
     project = _render(fast_template, tmp_path, "gcp-gitlab")
     prefix = read_answers(project)["gcp_project_prefix"]
-    pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    pipeline = load_pipeline(project)
     for env, previous in (("dev", None), ("staging", "dev"), ("prod", "staging")):
-        deploy = pipeline[f"deploy-{env}"]
+        deploy = resolved(pipeline, f"deploy-{env}")
         assert deploy["environment"]["name"] == env
         assert deploy["variables"]["GCP_SERVICE_ACCOUNT"] == (
             f"ci-deploy@{prefix}-{env}.iam.gserviceaccount.com"
@@ -142,16 +142,32 @@ def test_gitlab_gcp_pipeline_deploys_from_protected_environments_with_wif(
         if previous:
             assert f"image-{previous}" in deploy["needs"]
             assert deploy["rules"][0]["when"] == "manual"
-        plan = pipeline[f"plan-{env}"]
+        plan = resolved(pipeline, f"plan-{env}")
         assert plan["variables"]["GCP_SERVICE_ACCOUNT"].startswith("ci-plan@")
-        assert "-lock=false" in " ".join(plan["script"])
-    _no_keys([project / ".gitlab-ci.yml"])
+        # Read-only: the plan account cannot take the state lock.
+        assert '-lock="$TF_PLAN_LOCK"' in " ".join(plan["script"])
+        assert plan["variables"]["TF_PLAN_LOCK"] == "false"
+        # Drift: planned as the same read-only account, only in the drift schedule.
+        drift = resolved(pipeline, f"drift-{env}")
+        assert drift["id_tokens"] == plan["id_tokens"]
+        assert drift["variables"]["GCP_SERVICE_ACCOUNT"] == plan["variables"]["GCP_SERVICE_ACCOUNT"]
+        assert "-detailed-exitcode" in "\n".join(drift["script"])
+        assert '$DRIFT_CHECK == "true"' in drift["rules"][0]["if"]
+    # The template update plans every environment as its plan account, one token each.
+    update = resolved(pipeline, "template-update")
+    assert set(update["id_tokens"]) == {"GCP_ID_TOKEN_DEV", "GCP_ID_TOKEN_STAGING", "GCP_ID_TOKEN_PROD"}
+    assert update["variables"]["GCP_PLAN_SERVICE_ACCOUNT_PROD"] == (
+        f"ci-plan@{prefix}-prod.iam.gserviceaccount.com"
+    )
+    files = ci_files(project)
+    assert [p.relative_to(project).as_posix() for p in files] == [".gitlab-ci.yml", ".gitlab/ci/gcp.yml"]
+    _no_keys(files)
     # Scheduled training exists for AWS only (as on GitHub): no GCP job trains.
     assert not [name for name in pipeline if "train" in name]
     # The GitLab CI schema, as the project's `make ci-lint` checks it.
     schema = subprocess.run(
         [shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or "check-jsonschema", "--builtin-schema",
-         "vendor.gitlab-ci", str(project / ".gitlab-ci.yml")],
+         "vendor.gitlab-ci", *map(str, files)],
         capture_output=True, text=True,
     )  # fmt: skip
     assert schema.returncode == 0, schema.stdout + schema.stderr

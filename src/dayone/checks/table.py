@@ -78,7 +78,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     Check(UV_SYNC, command("uv", "sync", "--locked", "--quiet"), readies_project_env=True),
     _target("pre-commit (all files)", "lint", needs_project_env=True),
     _target("pytest", "test", needs_project_env=True),
-    _target("CI files (JSON schema, zizmor)", "ci-lint", reads=(".github/", ".gitlab-ci.yml")),
+    _target("CI files (JSON schema, zizmor)", "ci-lint", reads=(".github/", ".gitlab-ci.yml", ".gitlab/")),
     _terraform("terraform fmt", "infra-fmt"),
     # GCP: no google provider offline, so dayone's schema check stands in for validate; the
     # Makefile's validate and the modules' tests run where the provider is installable, and

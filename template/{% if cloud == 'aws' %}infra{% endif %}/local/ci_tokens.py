@@ -117,6 +117,18 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
+def _gitlab_pipeline(project: Path) -> dict[str, Any]:
+    """.gitlab-ci.yml with the files it includes (`include: local`, the cloud's jobs) merged in."""
+    main = _load_yaml(project / ".gitlab-ci.yml")
+    entries = main.pop("include", [])
+    pipeline: dict[str, Any] = {}
+    for entry in entries if isinstance(entries, list) else [entries]:
+        local = entry if isinstance(entry, str) else entry["local"]
+        pipeline.update(_load_yaml(project / str(local).lstrip("/")))
+    pipeline.update(main)
+    return pipeline
+
+
 def _gitlab_job(pipeline: dict[str, Any], name: str) -> dict[str, Any]:
     """A job with what it `extends` merged in (the job's own keys win)."""
     job = dict(pipeline[name])
@@ -128,8 +140,8 @@ def _gitlab_job(pipeline: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def gitlab_job_token(project: Path, job_name: str, project_path: str) -> JobToken:
-    """The AWS token of job `job_name` of .gitlab-ci.yml, in main's pipeline."""
-    job = _gitlab_job(_load_yaml(project / ".gitlab-ci.yml"), job_name)
+    """The AWS token of job `job_name` of the GitLab pipeline, in main's pipeline."""
+    job = _gitlab_job(_gitlab_pipeline(project), job_name)
     audience = str(job["id_tokens"]["AWS_ID_TOKEN"]["aud"])
     environment = job.get("environment")
     if isinstance(environment, str):
