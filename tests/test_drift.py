@@ -162,68 +162,150 @@ def test_drift_opens_one_issue_and_closes_it_when_the_drift_is_gone(
         assert [i["state"] for i in state.issues] == ["closed"]
 
 
-# A plan as `terraform show -json` prints it: a tag changed on one bucket, a policy replaced,
-# a data source read (not a change), a resource untouched.
-SAVED_PLAN = {
-    "resource_changes": [
-        {
-            "address": 'module.stack.aws_s3_bucket.this["raw"]',
-            "mode": "managed",
-            "change": {"actions": ["update"]},
-        },
-        {
-            "address": "module.stack.aws_s3_bucket_policy.this",
-            "mode": "managed",
-            "change": {"actions": ["delete", "create"]},
-        },
-        {
-            "address": "data.aws_iam_policy_document.x",
-            "mode": "data",
-            "change": {"actions": ["read"]},
-        },
-        {
-            "address": "module.stack.aws_ecr_repository.this",
-            "mode": "managed",
-            "change": {"actions": ["no-op"]},
-        },
-    ]
+# Plans as `terraform show -json` prints them, one per cloud: a setting changed on one bucket,
+# one resource replaced (a replace counts as an add and a destroy), a data source read (not a
+# change), a resource untouched. With what the issue must say of them.
+SAVED_PLANS: dict[str, dict[str, Any]] = {
+    "aws": {
+        "resource_changes": [
+            {
+                "address": 'module.stack.aws_s3_bucket.this["raw"]',
+                "mode": "managed",
+                "change": {"actions": ["update"]},
+            },
+            {
+                "address": "module.stack.aws_s3_bucket_policy.this",
+                "mode": "managed",
+                "change": {"actions": ["delete", "create"]},
+            },
+            {
+                "address": "data.aws_iam_policy_document.x",
+                "mode": "data",
+                "change": {"actions": ["read"]},
+            },
+            {
+                "address": "module.stack.aws_ecr_repository.this",
+                "mode": "managed",
+                "change": {"actions": ["no-op"]},
+            },
+        ]
+    },
+    "gcp": {
+        "resource_changes": [
+            {
+                "address": 'module.stack.module.data_lake.google_storage_bucket.this["raw"]',
+                "mode": "managed",
+                "change": {"actions": ["update"]},
+            },
+            {
+                "address": 'module.stack.module.data_lake.google_bigquery_dataset.this["features"]',
+                "mode": "managed",
+                "change": {"actions": ["create", "delete"]},
+            },
+            {
+                "address": "data.google_project.this",
+                "mode": "data",
+                "change": {"actions": ["read"]},
+            },
+            {
+                "address": "module.stack.module.artifact_registry.google_artifact_registry_repository.this",
+                "mode": "managed",
+                "change": {"actions": ["no-op"]},
+            },
+        ]
+    },
 }
+REPORTED = {
+    "aws": [
+        '- `module.stack.aws_s3_bucket.this["raw"]`: change',
+        "- `module.stack.aws_s3_bucket_policy.this`: replace",
+    ],
+    "gcp": [
+        '- `module.stack.module.data_lake.google_storage_bucket.this["raw"]`: change',
+        '- `module.stack.module.data_lake.google_bigquery_dataset.this["features"]`: replace',
+    ],
+}
+UNTOUCHED = {"aws": "aws_ecr_repository", "gcp": "google_artifact_registry_repository"}
 
 
+def _gitlab_project(
+    cloud: str,
+    rendered_project: Callable[[str], tuple[Path, dict[str, str]]],
+    fast_template: str,
+    tmp_path: Path,
+) -> Path:
+    """A GitLab project of `cloud`: the `gitlab` answer set (AWS), or GCP's GitLab answers."""
+    if cloud == "aws":
+        return rendered_project("gitlab")[0]
+    from tests.support.answer_checks import try_render
+    from tests.test_gcp_infra import GITLAB_GCP
+
+    project = tmp_path / "gcp-gitlab"
+    assert try_render(fast_template, project, GITLAB_GCP) is None
+    return project
+
+
+def _drift_report_command(project: Path, env: str) -> str:
+    """The command the pipeline's drift-report-<env> job runs (its script, one line)."""
+    from tests.support.gitlab_ci import load_pipeline, resolved
+
+    job = resolved(load_pipeline(project), f"drift-report-{env}")
+    assert job["variables"]["TF_ENV"] == env
+    (command,) = [line for line in job["script"] if "drift.py" in line]
+    return str(command)
+
+
+def report_saved_plan(
+    project: Path, plan: dict[str, Any], api: str, scratch: Path
+) -> Callable[[int], subprocess.CompletedProcess[str]]:
+    """A runner of the project's drift.py as the GitLab drift-report job runs it, for dev:
+    the saved plan's JSON and the given exit code, with the project access token."""
+    command = _drift_report_command(project, "dev")
+    assert '--plan-json "$dir/drift.plan.json"' in command
+    assert '--plan-exit-code "$(cat "$dir/drift.exitcode")"' in command
+    plan_json = scratch / "drift.plan.json"
+    plan_json.write_text(json.dumps(plan), encoding="utf-8")
+    env = {
+        "PATH": os.environ["PATH"],
+        "CI_PROJECT_ID": "7",
+        "CI_API_V4_URL": f"{api}/api/v4",
+        "GITLAB_API_TOKEN": JOB_TOKEN,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    script = project / "scripts" / "ci" / "drift.py"
+
+    def report(code: int) -> subprocess.CompletedProcess[str]:
+        args = ["--env", "dev", "--plan-json", str(plan_json), "--plan-exit-code", str(code)]
+        return subprocess.run(
+            [sys.executable, str(script), *args], env=env, capture_output=True, text=True
+        )
+
+    return report
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
 def test_a_saved_plan_is_reported_on_gitlab_once_and_closed_when_clean(
-    rendered_project: Callable[[str], tuple[Path, dict[str, str]]], tmp_path: Path
+    rendered_project: Callable[[str], tuple[Path, dict[str, str]]],
+    fast_template: str,
+    tmp_path: Path,
+    cloud: str,
 ) -> None:
     """The GitLab pipeline's drift-report job: a plan made by the drift job (JSON and exit
     code), reported with the project access token; the same drift twice writes once."""
-    project, _ = rendered_project("gitlab")
-    plan = tmp_path / "drift.plan.json"
-    plan.write_text(json.dumps(SAVED_PLAN), encoding="utf-8")
-    script = project / "scripts" / "ci" / "drift.py"
+    project = _gitlab_project(cloud, rendered_project, fast_template, tmp_path)
     with forge_api() as (api, state):
-        env = {
-            "PATH": os.environ["PATH"],
-            "CI_PROJECT_ID": "7",
-            "CI_API_V4_URL": f"{api}/api/v4",
-            "GITLAB_API_TOKEN": JOB_TOKEN,
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-
-        def report(code: int) -> subprocess.CompletedProcess[str]:
-            args = ["--env", "dev", "--plan-json", str(plan), "--plan-exit-code", str(code)]
-            return subprocess.run(
-                [sys.executable, str(script), *args], env=env, capture_output=True, text=True
-            )
-
+        report = report_saved_plan(project, SAVED_PLANS[cloud], api, tmp_path)
         for _ in range(2):
             drifted = report(2)
             assert drifted.returncode == 0, drifted.stderr
         (opened,) = state.writes()
         assert (opened.method, opened.path) == ("POST", "/api/v4/projects/7/issues")
         assert opened.body["title"] == TITLE and opened.body["labels"] == "drift"
-        assert "**1 to add, 1 to change, 1 to destroy**" in opened.body["description"]
-        assert '- `module.stack.aws_s3_bucket.this["raw"]`: change' in opened.body["description"]
-        assert "- `module.stack.aws_s3_bucket_policy.this`: replace" in opened.body["description"]
-        assert "aws_ecr_repository" not in opened.body["description"]
+        description = opened.body["description"]
+        assert "**1 to add, 1 to change, 1 to destroy**" in description
+        for line in REPORTED[cloud]:
+            assert line in description, line
+        assert UNTOUCHED[cloud] not in description and "data." not in description
         assert {r.token for r in state.requests} == {JOB_TOKEN}
 
         clean = report(0)

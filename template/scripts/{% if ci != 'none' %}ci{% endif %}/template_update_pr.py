@@ -7,10 +7,17 @@ the project on a branch and open (or update) ONE pull request (GitHub) or merge 
 Steps: find the newest release tag of the template (`_src_path` in .copier-answers.yml); if
 it is newer than `_commit`, on the branch (from the base) run `dayone update --vcs-ref
 <release>`, commit what it changed (conflict markers included: the request lists them),
-run `make check`, plan every environment whose plan role variable AWS_PLAN_ROLE_ARN_<ENV>
-is set (read-only, without the state lock), push the branch and open or update the request
-with: the changelog entries between the two releases, the files changed, the conflicts, the
-check's result and each environment's plan summary (adds, changes, destroys).
+run `make check` (without the job's tokens in its environment), plan every environment
+whose plan identity is set (read-only, without the state lock), push the branch and open or
+update the request with: the changelog entries between the two releases, the files changed,
+the conflicts, the check's result and each environment's plan summary (adds, changes,
+destroys).
+
+An environment's plan identity: on AWS its plan role AWS_PLAN_ROLE_ARN_<ENV>, assumed with
+the job's OIDC token (GitHub: requested by the script; GitLab: the job's AWS_ID_TOKEN); on
+Google Cloud (GitLab) its provider GCP_WIF_PROVIDER_<ENV>, the job's token GCP_ID_TOKEN_<ENV>
+for that provider and the plan account GCP_PLAN_SERVICE_ACCOUNT_<ENV>. A token is written to
+a file only for the plans, after the check.
 
 Idempotent: when the branch already holds that release and its request is open, nothing is
 run, pushed or written. Pushing uses the checkout's `origin` (GitHub: the job's token kept
@@ -121,11 +128,88 @@ class CheckResult:
     output: str
 
 
+# What the job holds that the project's checks (the new release's code and its
+# dependencies) never need: the forge's tokens and the clouds' identity tokens.
+JOB_TOKENS = (
+    "GITHUB_TOKEN",
+    "GITLAB_API_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "AWS_ID_TOKEN",
+)
+
+
+def without_job_tokens(environ: dict[str, str]) -> dict[str, str]:
+    return {
+        key: value
+        for key, value in environ.items()
+        if key not in JOB_TOKENS and not key.startswith("GCP_ID_TOKEN")
+    }
+
+
 def run_check(project: Path, command: str) -> CheckResult:
     done = subprocess.run(
-        command, shell=True, cwd=project, capture_output=True, text=True, check=False
+        command,
+        shell=True,
+        cwd=project,
+        env=without_job_tokens(dict(os.environ)),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return CheckResult(done.returncode == 0, tail(done.stdout + done.stderr))
+
+
+def aws_web_identity(scratch: Path) -> dict[str, str]:
+    """The job's OIDC token for AWS in a file, as the AWS SDK in Terraform reads it with
+    AWS_ROLE_ARN: GitLab's AWS_ID_TOKEN (the job's id_tokens), else GitHub's."""
+    token = os.environ.get("AWS_ID_TOKEN", "")
+    if not token or os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
+        return github_web_identity(scratch)
+    path = scratch / "aws-web-identity-token"
+    path.write_text(token, encoding="utf-8")
+    return {"AWS_WEB_IDENTITY_TOKEN_FILE": str(path), "AWS_ROLE_SESSION_NAME": "template-update"}
+
+
+def gcp_plan_identity(name: str, scratch: Path) -> dict[str, str] | str:
+    """Environment `name`'s plan account by Workload Identity Federation (GitLab: the job's
+    GCP_ID_TOKEN_<ENV> for the provider GCP_WIF_PROVIDER_<ENV>), as a credential
+    configuration file Terraform's google provider reads; or why the environment is not planned."""
+    upper = name.upper()
+    provider = os.environ.get(f"GCP_WIF_PROVIDER_{upper}", "")
+    token = os.environ.get(f"GCP_ID_TOKEN_{upper}", "")
+    account = os.environ.get(f"GCP_PLAN_SERVICE_ACCOUNT_{upper}", "")
+    if not provider:
+        return f"GCP_WIF_PROVIDER_{upper} is not set"
+    if not token or not account:
+        return f"this job has no ID token GCP_ID_TOKEN_{upper} or no GCP_PLAN_SERVICE_ACCOUNT_{upper}"
+    token_file = scratch / f"gcp-id-token-{name}"
+    token_file.write_text(token, encoding="utf-8")
+    credentials = scratch / f"gcp-credentials-{name}.json"
+    impersonate = "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/"
+    config = {
+        "type": "external_account",
+        "audience": f"//iam.googleapis.com/{provider}",
+        "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+        "token_url": "https://sts.googleapis.com/v1/token",
+        "credential_source": {"file": str(token_file)},
+        "service_account_impersonation_url": f"{impersonate}{account}:generateAccessToken",
+    }
+    credentials.write_text(json.dumps(config), encoding="utf-8")
+    return {
+        "GOOGLE_APPLICATION_CREDENTIALS": str(credentials),
+        "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE": str(credentials),
+    }
+
+
+def plan_identity(cloud: str, name: str, scratch: Path) -> dict[str, str] | str:
+    """What makes Terraform environment `name`'s read-only plan identity, or why it is not planned."""
+    if cloud == "gcp":
+        return gcp_plan_identity(name, scratch)
+    role = os.environ.get(f"AWS_PLAN_ROLE_ARN_{name.upper()}", "")
+    if not role:
+        return f"AWS_PLAN_ROLE_ARN_{name.upper()} is not set"
+    return {**aws_web_identity(scratch), "AWS_ROLE_ARN": role}
 
 
 def github_web_identity(scratch: Path) -> dict[str, str]:
@@ -172,8 +256,9 @@ def plan_environments(project: Path, note: str) -> list[str]:
         return ["No infrastructure in this project: nothing to plan."]
     if note:
         return [note]
+    cloud = str(answers_of(project).get("cloud", "aws"))
     with tempfile.TemporaryDirectory() as scratch:
-        return _plans(project, envs, github_web_identity(Path(scratch)))
+        return _plans(project, envs, cloud, Path(scratch))
 
 
 def deploy_order(envs: Path) -> list[Path]:
@@ -191,15 +276,15 @@ def deploy_order(envs: Path) -> list[Path]:
     )
 
 
-def _plans(project: Path, envs: Path, identity: dict[str, str]) -> list[str]:
+def _plans(project: Path, envs: Path, cloud: str, scratch: Path) -> list[str]:
     lines = []
     for directory in deploy_order(envs):
         name = directory.name
-        role = os.environ.get(f"AWS_PLAN_ROLE_ARN_{name.upper()}", "")
-        if not role:
-            lines.append(f"- `{name}`: not planned (AWS_PLAN_ROLE_ARN_{name.upper()} is not set)")
+        identity = plan_identity(cloud, name, scratch)
+        if isinstance(identity, str):
+            lines.append(f"- `{name}`: not planned ({identity})")
             continue
-        env = {**os.environ, **identity, "AWS_ROLE_ARN": role}
+        env = {**without_job_tokens(dict(os.environ)), **identity}
         init = run(
             ["terraform", f"-chdir={directory}", "init", "-input=false", "-no-color"],
             project,
