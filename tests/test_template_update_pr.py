@@ -8,18 +8,21 @@ a second run with nothing new runs nothing, pushes nothing and writes nothing.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from dayone.cli import app
 from tests.support.forge_api import forge_api
-from tests.support.project import REPO_ROOT
+from tests.support.project import REPO_ROOT, read_answers
 from tests.support.releases import GIT_IDENTITY, git
 from tests.test_update import NEW, OLD, _release_changes
 
@@ -147,3 +150,69 @@ def test_one_update_request_with_its_consequences_and_a_second_run_changes_nothi
         assert len(state.writes()) == 1, [(r.method, r.path) for r in state.writes()]
         assert git(remote, "rev-parse", f"refs/heads/{BRANCH}").strip() == pushed
         assert len(state.changes) == 1
+
+
+def _script_module(project: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The rendered project's scripts/ci/template_update_pr.py, imported (the folder it puts
+    on sys.path is taken off again after the test)."""
+    path = project / "scripts" / "ci" / "template_update_pr.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setitem(sys.modules, name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_gitlab_update_job_plans_each_environment_as_its_plan_identity_after_a_tokenless_check(
+    fast_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cloud: str
+) -> None:
+    """The template-update job of the GitLab pipeline and its script agree: from what GitLab
+    puts in the job's environment (its id_tokens, its variables, the project's identity
+    variables), the script makes each environment's read-only plan identity; an environment
+    whose identity is not set is said so; `make check` runs without any of the job's tokens."""
+    from tests.support.answer_checks import try_render
+    from tests.support.gitlab_ci import load_pipeline, resolved
+    from tests.support.project import answer_set
+    from tests.test_gcp_infra import GITLAB_GCP
+
+    project = tmp_path / "project"
+    assert try_render(fast_template, project, GITLAB_GCP if cloud == "gcp" else answer_set("gitlab")) is None
+    answers = read_answers(project)
+    job = resolved(load_pipeline(project), "template-update")
+    tokens = {name: f"jwt-for<{spec['aud']}>" for name, spec in job["id_tokens"].items()}
+    ready = {"aws": "AWS_PLAN_ROLE_ARN_", "gcp": "GCP_WIF_PROVIDER_"}[cloud]
+    identities = {f"{ready}{env.upper()}": f"identity-of-{env}" for env in ("dev", "staging")}
+    for key in [k for k in os.environ if k.startswith(("AWS_", "GCP_", "GOOGLE_"))]:
+        monkeypatch.delenv(key)
+    for key, value in {**tokens, **job["variables"], **identities, "GITLAB_API_TOKEN": JOB_TOKEN}.items():
+        monkeypatch.setenv(key, str(value))
+    script = _script_module(project, f"template_update_pr_{cloud}", monkeypatch)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+
+    for env in ("dev", "staging"):
+        identity = script.plan_identity(cloud, env, scratch)
+        assert isinstance(identity, dict), identity
+        if cloud == "aws":
+            assert identity["AWS_ROLE_ARN"] == f"identity-of-{env}"
+            token = Path(identity["AWS_WEB_IDENTITY_TOKEN_FILE"]).read_text(encoding="utf-8")
+            assert token == f"jwt-for<sts.amazonaws.com/{answers['project_slug']}--plan>"
+        else:
+            config = json.loads(Path(identity["GOOGLE_APPLICATION_CREDENTIALS"]).read_text())
+            assert config["type"] == "external_account"
+            assert config["audience"] == f"//iam.googleapis.com/identity-of-{env}"
+            account = f"ci-plan@{answers['gcp_project_prefix']}-{env}.iam.gserviceaccount.com"
+            assert config["service_account_impersonation_url"].endswith(f"/{account}:generateAccessToken")
+            token = Path(config["credential_source"]["file"]).read_text(encoding="utf-8")
+            # Its own provider's token: the audience GitLab fills in from GCP_WIF_PROVIDER_<ENV>.
+            assert token == f"jwt-for<https://iam.googleapis.com/${ready}{env.upper()}>"
+            assert identity["CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE"] == identity["GOOGLE_APPLICATION_CREDENTIALS"]
+    assert script.plan_identity(cloud, "prod", scratch) == f"{ready}PROD is not set"
+
+    seen = script.run_check(
+        project, f"env | grep -e jwt-for -e {JOB_TOKEN} -e _ID_TOKEN -e API_TOKEN || echo 'no token'"
+    )
+    assert seen.passed and seen.output.strip() == "no token", seen.output
