@@ -252,13 +252,13 @@ def test_merge_request_pipeline_runs_green_and_deploys_nothing(
     # control) holds one of each per environment.
     merge_request = {"CI_PIPELINE_SOURCE": "merge_request_event", **plan_roles}
     listed = pipeline.listed(merge_request)
-    assert {"lint", "test", *(f"plan: [{e}]" for e in envs)} <= set(listed), listed
+    assert {"lint", "test", *(f"plan-{e}" for e in envs)} <= set(listed), listed
     assert not [j for j in listed if j.startswith(("deploy-", "image-"))], listed
     on_main = pipeline.listed({"CI_PIPELINE_SOURCE": "push", **plan_roles})
     assert {f"{kind}-{e}" for e in envs for kind in ("deploy", "image")} <= set(on_main)
 
     # The jobs, each with the ID token GitLab gives it in the merge request's pipeline.
-    plan = tokens.gitlab_job_token(project, "plan", repository)
+    plan = tokens.gitlab_job_token(project, f"plan-{envs[0]}", repository)
     plan_token = tokens.gitlab_token(repository, plan.audience, ref=SOURCE_BRANCH)
     variables = {
         **merge_request,
@@ -275,7 +275,7 @@ def test_merge_request_pipeline_runs_green_and_deploys_nothing(
     by_name = {c.name: c for c in ALL_CHECKS}
     for step in LEFT_TO_PIPELINE[ANSWER_SET]:
         assert [f"make {t}" for t in by_name[step].targets] <= lint["script"], step
-    jobs = ["lint", "test", *(f"plan: [{e}]" for e in envs)]
+    jobs = ["lint", "test", *(f"plan-{e}" for e in envs)]
     started = time.monotonic()
     args = [a for job in jobs for a in ("--job", job)]
     done = pipeline.run(*args, variables=variables)
