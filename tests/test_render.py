@@ -278,7 +278,7 @@ NAMING_ANSWERS = (
 # Files that answers about CI and accounts may change without touching the Python code or
 # what its tests read: CI definitions, docs, the tfvars, and the answers record itself.
 CI_AND_ACCOUNT_FILES = re.compile(
-    r"^(\.github/|\.gitlab-ci\.yml$|docs/|README\.md$|LICENSE$|\.copier-answers\.yml$"
+    r"^(\.github/|\.gitlab-ci\.yml$|\.gitlab/|docs/|README\.md$|LICENSE$|\.copier-answers\.yml$"
     r"|infra/envs/[^/]+/terraform\.tfvars\.json$)"
 )
 
