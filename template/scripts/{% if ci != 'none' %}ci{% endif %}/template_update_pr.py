@@ -182,7 +182,9 @@ def gcp_plan_identity(name: str, scratch: Path) -> dict[str, str] | str:
     if not provider:
         return f"GCP_WIF_PROVIDER_{upper} is not set"
     if not token or not account:
-        return f"this job has no ID token GCP_ID_TOKEN_{upper} or no GCP_PLAN_SERVICE_ACCOUNT_{upper}"
+        return (
+            f"this job has no ID token GCP_ID_TOKEN_{upper} or no GCP_PLAN_SERVICE_ACCOUNT_{upper}"
+        )
     token_file = scratch / f"gcp-id-token-{name}"
     token_file.write_text(token, encoding="utf-8")
     credentials = scratch / f"gcp-credentials-{name}.json"
