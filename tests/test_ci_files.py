@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from tests.support.gitlab_ci import ci_files, load_pipeline, resolved
+from tests.support.github_actions import github_texts, load_yaml, workflows
 from tests.support.project import ANSWER_SETS, REPO_ROOT, read_answers
 
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
@@ -42,18 +43,12 @@ def _tool(name: str) -> str:
     return found
 
 
-def _load(path: Path) -> dict[str, Any]:
-    # PyYAML reads the bare key `on:` as True; workflows name it "on".
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict), path
-    if True in loaded:
-        loaded["on"] = loaded.pop(True)
-    return loaded
+_load = load_yaml
 
 
 def _workflows(project: Path) -> dict[str, dict[str, Any]]:
-    folder = project / ".github" / "workflows"
-    return {p.name: _load(p) for p in sorted(folder.glob("*.yml"))}
+    """The workflows, each call of a local composite action replaced by the action's steps."""
+    return workflows(project)
 
 
 def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -119,7 +114,8 @@ def test_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
 @pytest.mark.parametrize("answers", GITHUB_SETS)
 def test_zizmor_finds_nothing_medium_or_high(rendered_project: Rendered, answers: str) -> None:
     project, _ = rendered_project(answers)
-    assert zizmor_findings(project / ".github" / "workflows") == []
+    # The workflows and the local composite actions (.github/actions) they call.
+    assert zizmor_findings(project / ".github") == []
 
 
 def test_zizmor_check_reports_a_planted_injection(tmp_path: Path) -> None:
@@ -201,19 +197,22 @@ def _jobs(project: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
             yield file_name, job_id, job
 
 
+CLOUD_LOGINS = ("aws-actions/configure-aws-credentials@", "google-github-actions/auth@")
+
+
 def _assumes_role(job: dict[str, Any]) -> bool:
-    """The job assumes an AWS role itself, or calls the reusable workflow that does."""
+    """The job logs in to its cloud itself (through cloud-login, expanded), or calls the
+    reusable workflow that does."""
     calls_deploy = _uses(job).endswith("/deploy.yml")
-    configures_aws = any(
-        _uses(s).startswith("aws-actions/configure-aws-credentials@") for s in _steps(job)
-    )
-    return calls_deploy or configures_aws
+    logs_in = any(_uses(s).startswith(CLOUD_LOGINS) for s in _steps(job))
+    return calls_deploy or logs_in
 
 
 # The scheduled automation jobs write to the repository through the job's token, and only
-# what they must: the drift job its environment's issue, the update job its branch and request.
+# what they must: the drift report its environment's issue, the update job its branch and
+# request. Neither holds a cloud token (tests/test_github_per_cloud.py).
 AUTOMATION_WRITES = {
-    ("drift.yml", "drift"): {"issues"},
+    ("drift.yml", "report"): {"issues"},
     ("template-update.yml", "template-update"): {"contents", "pull-requests"},
 }
 
@@ -230,8 +229,6 @@ def test_permissions_are_least_privilege(rendered_project: Rendered, answers: st
         writes = {scope for scope, level in permissions.items() if level == "write"}
         expected = {"id-token"} if _assumes_role(job) else set()
         expected |= AUTOMATION_WRITES.get((file_name, job_id), set())
-        if file_name == "template-update.yml" and read_answers(project)["cloud"] == "aws":
-            expected.add("id-token")  # it plans each environment as its plan role
         assert writes == expected, f"{file_name}:{job_id} writes {writes}"
 
 
@@ -270,8 +267,7 @@ def test_actions_are_pinned_and_checkouts_keep_no_credentials(
             )
             if uses.startswith("actions/checkout@"):
                 assert step["with"]["persist-credentials"] is False
-    text = "".join(p.read_text() for p in (project / ".github" / "workflows").glob("*.yml"))
-    assert "aws-access-key-id" not in text
+    assert "aws-access-key-id" not in github_texts(project)
 
 
 def test_github_training_installs_first_and_trains_as_its_own_identity(
@@ -349,13 +345,13 @@ def test_plans_cover_every_environment_and_are_kept(rendered_project: Rendered) 
     assert plan["strategy"]["matrix"]["include"] == [
         {
             "environment": env,
-            "role_variable": f"AWS_PLAN_ROLE_ARN_{env.upper()}",
-            "role": f"${{{{ vars.AWS_PLAN_ROLE_ARN_{env.upper()} }}}}",
+            "credential_variable": f"AWS_PLAN_ROLE_ARN_{env.upper()}",
+            "credential": f"${{{{ vars.AWS_PLAN_ROLE_ARN_{env.upper()} }}}}",
         }
         for env in ("dev", "staging", "prod")
     ]
     (configure,) = [s for s in plan["steps"] if "configure-aws-credentials" in _uses(s)]
-    assert configure["with"]["role-to-assume"] == "${{ matrix.role }}"
+    assert configure["with"]["role-to-assume"] == "${{ matrix.credential }}"
     assert "AWS_PLAN_ROLE_ARN }}" not in json.dumps(jobs)
     for env in ("dev", "staging", "prod"):
         assert f"vars.AWS_PLAN_ROLE_ARN_{env.upper()} != ''" in jobs[f"deploy-{env}"]["if"]
@@ -452,11 +448,8 @@ def test_update_check_is_weekly_guarded_and_reads_the_source_at_run_time(
     assert "python3 scripts/ci/template_update_pr.py" in text
     assert str(answers["_src_path"]) not in text
     # The job's token writes the branch and the request, and reads nothing else.
-    assert job["permissions"] == {
-        "contents": "write",
-        "pull-requests": "write",
-        "id-token": "write",
-    }
+    # No cloud token beside them: it plans nothing (ci.yml plans the branch once pushed to).
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
     assert job["steps"][0]["with"]["persist-credentials"] is False
 
 

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -255,24 +256,25 @@ def _drift_report_command(project: Path, env: str) -> str:
     return str(command)
 
 
-def report_saved_plan(
-    project: Path, plan: dict[str, Any], api: str, scratch: Path
-) -> Callable[[int], subprocess.CompletedProcess[str]]:
-    """A runner of the project's drift.py as the GitLab drift-report job runs it, for dev:
-    the saved plan's JSON and the given exit code, with the project access token."""
-    command = _drift_report_command(project, "dev")
-    assert '--plan-json "$dir/drift.plan.json"' in command
-    assert '--plan-exit-code "$(cat "$dir/drift.exitcode")"' in command
-    plan_json = scratch / "drift.plan.json"
+@dataclass(frozen=True)
+class Reported:
+    """What the forge received: the issue opened (once, for two runs with the same drift),
+    and the writes of the clean run that closed it."""
+
+    opened: Any
+    closing: list[tuple[str, str, Any]]
+
+
+def _report_saved_plan(
+    project: Path, plan: dict[str, Any], forge_env: dict[str, str], state: ForgeState, tmp: Path
+) -> Reported:
+    """As the CI report job runs scripts/ci/drift.py: a plan made by the plan job (its JSON
+    and exit code) reported twice with drift, then clean, then failed; the same drift twice
+    writes once, and a failed plan touches no issue."""
+    plan_json = tmp / "drift.plan.json"
     plan_json.write_text(json.dumps(plan), encoding="utf-8")
-    env = {
-        "PATH": os.environ["PATH"],
-        "CI_PROJECT_ID": "7",
-        "CI_API_V4_URL": f"{api}/api/v4",
-        "GITLAB_API_TOKEN": JOB_TOKEN,
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
     script = project / "scripts" / "ci" / "drift.py"
+    env = {"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1", **forge_env}
 
     def report(code: int) -> subprocess.CompletedProcess[str]:
         args = ["--env", "dev", "--plan-json", str(plan_json), "--plan-exit-code", str(code)]
@@ -280,7 +282,25 @@ def report_saved_plan(
             [sys.executable, str(script), *args], env=env, capture_output=True, text=True
         )
 
-    return report
+    for _ in range(2):
+        drifted = report(2)
+        assert drifted.returncode == 0, drifted.stderr
+    (opened,) = state.writes()
+    clean = report(0)
+    assert clean.returncode == 0, clean.stderr
+    closing = [(r.method, r.path, r.body) for r in state.writes()[1:]]
+    failed = report(1)
+    assert failed.returncode == 1 and "no issue was touched" in failed.stderr
+    assert len(state.writes()) == 1 + len(closing)
+    assert {r.token for r in state.requests} == {JOB_TOKEN}
+    return Reported(opened, closing)
+
+
+def _assert_reported(body: str, cloud: str) -> None:
+    assert "**1 to add, 1 to change, 1 to destroy**" in body
+    for line in REPORTED[cloud]:
+        assert line in body, line
+    assert UNTOUCHED[cloud] not in body and "data." not in body
 
 
 @pytest.mark.parametrize("cloud", ["aws", "gcp"])
@@ -290,34 +310,56 @@ def test_a_saved_plan_is_reported_on_gitlab_once_and_closed_when_clean(
     tmp_path: Path,
     cloud: str,
 ) -> None:
-    """The GitLab pipeline's drift-report job: a plan made by the drift job (JSON and exit
+    """The GitLab pipeline's drift-report-dev job: a plan made by drift-dev (JSON and exit
     code), reported with the project access token; the same drift twice writes once."""
     project = _gitlab_project(cloud, rendered_project, fast_template, tmp_path)
+    command = _drift_report_command(project, "dev")
+    assert '--plan-json "$dir/drift.plan.json"' in command
+    assert '--plan-exit-code "$(cat "$dir/drift.exitcode")"' in command
     with forge_api() as (api, state):
-        report = report_saved_plan(project, SAVED_PLANS[cloud], api, tmp_path)
-        for _ in range(2):
-            drifted = report(2)
-            assert drifted.returncode == 0, drifted.stderr
-        (opened,) = state.writes()
-        assert (opened.method, opened.path) == ("POST", "/api/v4/projects/7/issues")
-        assert opened.body["title"] == TITLE and opened.body["labels"] == "drift"
-        description = opened.body["description"]
-        assert "**1 to add, 1 to change, 1 to destroy**" in description
-        for line in REPORTED[cloud]:
-            assert line in description, line
-        assert UNTOUCHED[cloud] not in description and "data." not in description
-        assert {r.token for r in state.requests} == {JOB_TOKEN}
+        forge_env = {
+            "CI_PROJECT_ID": "7",
+            "CI_API_V4_URL": f"{api}/api/v4",
+            "GITLAB_API_TOKEN": JOB_TOKEN,
+        }
+        reported = _report_saved_plan(project, SAVED_PLANS[cloud], forge_env, state, tmp_path)
+    opened = reported.opened
+    assert (opened.method, opened.path) == ("POST", "/api/v4/projects/7/issues")
+    assert opened.body["title"] == TITLE and opened.body["labels"] == "drift"
+    _assert_reported(opened.body["description"], cloud)
+    assert reported.closing == [
+        (
+            "POST",
+            "/api/v4/projects/7/issues/1/notes",
+            {"body": "The drift check finds no drift in `dev` any more."},
+        ),
+        ("PUT", "/api/v4/projects/7/issues/1", {"state_event": "close"}),
+    ]
 
-        clean = report(0)
-        assert clean.returncode == 0, clean.stderr
-        assert [(r.method, r.path, r.body) for r in state.writes()[1:]] == [
-            (
-                "POST",
-                "/api/v4/projects/7/issues/1/notes",
-                {"body": "The drift check finds no drift in `dev` any more."},
-            ),
-            ("PUT", "/api/v4/projects/7/issues/1", {"state_event": "close"}),
-        ]
-        failed = report(1)
-        assert failed.returncode == 1 and "no issue was touched" in failed.stderr
-        assert len(state.writes()) == 3
+
+def test_a_gcp_plan_is_reported_on_github_once_and_closed_when_clean(
+    rendered_project: Callable[[str], tuple[Path, dict[str, str]]], tmp_path: Path
+) -> None:
+    """drift.yml's report job on a Google Cloud project: the plan job's JSON and exit code,
+    reported with the job token (issues: write); the same drift twice writes once."""
+    project, _ = rendered_project("gcp")
+    repository = "my-org/gcp-project"
+    with forge_api() as (api, state):
+        forge_env = {
+            "GITHUB_REPOSITORY": repository,
+            "GITHUB_API_URL": api,
+            "GITHUB_TOKEN": JOB_TOKEN,
+        }
+        reported = _report_saved_plan(project, SAVED_PLANS["gcp"], forge_env, state, tmp_path)
+    opened = reported.opened
+    assert (opened.method, opened.path) == ("POST", f"/repos/{repository}/issues")
+    assert opened.body["title"] == TITLE and opened.body["labels"] == ["drift"]
+    _assert_reported(opened.body["body"], "gcp")
+    assert reported.closing == [
+        (
+            "POST",
+            f"/repos/{repository}/issues/1/comments",
+            {"body": "The drift check finds no drift in `dev` any more."},
+        ),
+        ("PATCH", f"/repos/{repository}/issues/1", {"state": "closed"}),
+    ]

@@ -92,20 +92,23 @@ def _no_keys(files: list[Path]) -> None:
 def test_github_gcp_pipeline_plans_each_environment_and_promotes_with_wif(
     tmp_path: Path, fast_template: str
 ) -> None:
-    import yaml
+    from tests.support.github_actions import workflows as expanded_workflows
 
     project = _render(fast_template, tmp_path, "gcp")
     prefix = read_answers(project)["gcp_project_prefix"]
-    workflows = project / ".github" / "workflows"
-    ci = yaml.safe_load((workflows / "ci.yml").read_text(encoding="utf-8"))
-    deploy = yaml.safe_load((workflows / "deploy.yml").read_text(encoding="utf-8"))
+    # cloud-login and build-image (.github/actions) inlined where the jobs call them.
+    loaded = expanded_workflows(project)
+    ci, deploy = loaded["ci.yml"], loaded["deploy.yml"]
     jobs = ci["jobs"]
     plans = jobs["plan"]["strategy"]["matrix"]["include"]
     assert [p["environment"] for p in plans] == ["dev", "staging", "prod"]
     plan_auth = next(
         s for s in jobs["plan"]["steps"] if "google-github-actions/auth@" in s.get("uses", "")
     )
-    assert plan_auth["with"]["service_account"].startswith("ci-plan@")
+    assert plan_auth["with"]["service_account"] == (
+        f"ci-plan@{prefix}-${{{{ matrix.environment }}}}.iam.gserviceaccount.com"
+    )
+    assert plan_auth["with"]["workload_identity_provider"] == "${{ matrix.credential }}"
     assert jobs["deploy-prod"]["needs"] == ["deploy-staging"]
     assert {jobs[f"deploy-{e}"]["with"]["environment"] for e in ("dev", "staging", "prod")} == {
         "dev", "staging", "prod",
@@ -119,7 +122,7 @@ def test_github_gcp_pipeline_plans_each_environment_and_promotes_with_wif(
         f"ci-deploy@{prefix}-${{{{ inputs.environment }}}}.iam.gserviceaccount.com"
     )
     assert any("gcloud builds submit" in s.get("run", "") for s in job["steps"])
-    _no_keys(sorted(workflows.glob("*.yml")))
+    _no_keys(sorted((project / ".github").rglob("*.yml")))
 
 
 def test_gitlab_gcp_pipeline_deploys_from_protected_environments_with_wif(
