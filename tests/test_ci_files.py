@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.gitlab_ci import ci_files, load_pipeline, resolved
 from tests.support.github_actions import github_texts, load_yaml, workflows
+from tests.support.gitlab_ci import ci_files, load_pipeline, resolved
 from tests.support.project import ANSWER_SETS, REPO_ROOT, read_answers
 
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
@@ -97,7 +97,10 @@ def test_generated_github_workflows_match_the_schema(
 def test_generated_gitlab_ci_matches_the_schema(rendered_project: Rendered) -> None:
     project, _ = rendered_project("gitlab")
     files = ci_files(project)
-    assert [p.relative_to(project).as_posix() for p in files] == [".gitlab-ci.yml", ".gitlab/ci/aws.yml"]
+    assert [p.relative_to(project).as_posix() for p in files] == [
+        ".gitlab-ci.yml",
+        ".gitlab/ci/aws.yml",
+    ]
     result = check_schema("vendor.gitlab-ci", files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -497,7 +500,9 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
         plan = resolved(ci, f"plan-{env}")
         plan_script = "\n".join(plan["script"])
         assert 'terraform -chdir="infra/envs/$TF_ENV" plan' in plan_script
-        assert '-lock="$TF_PLAN_LOCK"' in plan_script and plan["variables"]["TF_PLAN_LOCK"] == "true"
+        assert (
+            '-lock="$TF_PLAN_LOCK"' in plan_script and plan["variables"]["TF_PLAN_LOCK"] == "true"
+        )
         assert plan["variables"]["TF_ENV"] == env
         # One read-only plan role per environment, each from its own CI/CD variable.
         assert plan["variables"]["AWS_ROLE_ARN"] == f"$AWS_PLAN_ROLE_ARN_{env.upper()}"
@@ -578,7 +583,12 @@ def test_gitlab_pipeline_structure(rendered_project: Rendered) -> None:
     scheduled = {"template-update", "template-update-terraform"}
     for name, job in ci.items():
         hidden = name.startswith(".")
-        if isinstance(job, dict) and "script" in resolved(ci, name) and not hidden and name not in scheduled:
+        if (
+            isinstance(job, dict)
+            and "script" in resolved(ci, name)
+            and not hidden
+            and name not in scheduled
+        ):
             rules = resolved(ci, name).get("rules", [])
             assert rules and all("schedule" in r["if"] or "push" in r["if"] for r in rules), name
 
@@ -662,11 +672,7 @@ def gitlab_jobs_created(ci: dict[str, Any], variables: dict[str, str]) -> set[st
         return set()
     created = set()
     for name, job in ci.items():
-        if (
-            name.startswith(".")
-            or not isinstance(job, dict)
-            or "script" not in resolved(ci, name)
-        ):
+        if name.startswith(".") or not isinstance(job, dict) or "script" not in resolved(ci, name):
             continue
         rules = resolved(ci, name).get("rules", [])
         if not rules:
@@ -720,7 +726,9 @@ def test_gitlab_training_schedule_runs_only_its_training(rendered_project: Rende
     }
     # The drift schedule plans and reports every environment, and nothing else; an
     # environment whose plan role is not set yet is left out.
-    drift = {f"{kind}-{env}" for env in ("dev", "staging", "prod") for kind in ("drift", "drift-report")}
+    drift = {
+        f"{kind}-{env}" for env in ("dev", "staging", "prod") for kind in ("drift", "drift-report")
+    }
     assert _gitlab_pipeline(project, CI_PIPELINE_SOURCE="schedule", DRIFT_CHECK="true") == drift
     assert _gitlab_pipeline(
         project, CI_PIPELINE_SOURCE="schedule", DRIFT_CHECK="true", AWS_PLAN_ROLE_ARN_PROD=""

@@ -78,9 +78,9 @@ def test_each_cloud_has_its_own_include_and_no_file_names_another_cloud(
         ".gitlab-ci.yml",
         f".gitlab/ci/{cloud}.yml",
     ]
-    assert sorted(p.relative_to(project).as_posix() for p in (project / ".gitlab").rglob("*") if p.is_file()) == [
-        f".gitlab/ci/{cloud}.yml"
-    ]
+    assert sorted(
+        p.relative_to(project).as_posix() for p in (project / ".gitlab").rglob("*") if p.is_file()
+    ) == [f".gitlab/ci/{cloud}.yml"]
     assert other_cloud_words(project, cloud) == []
 
 

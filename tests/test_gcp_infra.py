@@ -158,12 +158,19 @@ def test_gitlab_gcp_pipeline_deploys_from_protected_environments_with_wif(
         assert '$DRIFT_CHECK == "true"' in drift["rules"][0]["if"]
     # The template update plans every environment as its plan account, one token each.
     update = resolved(pipeline, "template-update")
-    assert set(update["id_tokens"]) == {"GCP_ID_TOKEN_DEV", "GCP_ID_TOKEN_STAGING", "GCP_ID_TOKEN_PROD"}
+    assert set(update["id_tokens"]) == {
+        "GCP_ID_TOKEN_DEV",
+        "GCP_ID_TOKEN_STAGING",
+        "GCP_ID_TOKEN_PROD",
+    }
     assert update["variables"]["GCP_PLAN_SERVICE_ACCOUNT_PROD"] == (
         f"ci-plan@{prefix}-prod.iam.gserviceaccount.com"
     )
     files = ci_files(project)
-    assert [p.relative_to(project).as_posix() for p in files] == [".gitlab-ci.yml", ".gitlab/ci/gcp.yml"]
+    assert [p.relative_to(project).as_posix() for p in files] == [
+        ".gitlab-ci.yml",
+        ".gitlab/ci/gcp.yml",
+    ]
     _no_keys(files)
     # Scheduled training exists for AWS only (as on GitHub): no GCP job trains.
     assert not [name for name in pipeline if "train" in name]

@@ -202,7 +202,12 @@ def test_local_actions_are_called_with_their_inputs_pinned_and_valid(
             assert "${{" not in str(step.get("run", "")), f"{path}: expression in run"
     check = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
     result = subprocess.run(
-        [check or "check-jsonschema", "--builtin-schema", "vendor.github-actions", *map(str, files)],
+        [
+            check or "check-jsonschema",
+            "--builtin-schema",
+            "vendor.github-actions",
+            *map(str, files),
+        ],
         capture_output=True,
         text=True,
     )

@@ -179,7 +179,10 @@ def test_gitlab_update_job_plans_each_environment_as_its_plan_identity_after_a_t
     from tests.test_gcp_infra import GITLAB_GCP
 
     project = tmp_path / "project"
-    assert try_render(fast_template, project, GITLAB_GCP if cloud == "gcp" else answer_set("gitlab")) is None
+    assert (
+        try_render(fast_template, project, GITLAB_GCP if cloud == "gcp" else answer_set("gitlab"))
+        is None
+    )
     answers = read_answers(project)
     job = resolved(load_pipeline(project), "template-update")
     tokens = {name: f"jwt-for<{spec['aud']}>" for name, spec in job["id_tokens"].items()}
@@ -187,7 +190,12 @@ def test_gitlab_update_job_plans_each_environment_as_its_plan_identity_after_a_t
     identities = {f"{ready}{env.upper()}": f"identity-of-{env}" for env in ("dev", "staging")}
     for key in [k for k in os.environ if k.startswith(("AWS_", "GCP_", "GOOGLE_"))]:
         monkeypatch.delenv(key)
-    for key, value in {**tokens, **job["variables"], **identities, "GITLAB_API_TOKEN": JOB_TOKEN}.items():
+    for key, value in {
+        **tokens,
+        **job["variables"],
+        **identities,
+        "GITLAB_API_TOKEN": JOB_TOKEN,
+    }.items():
         monkeypatch.setenv(key, str(value))
     script = _script_module(project, f"template_update_pr_{cloud}", monkeypatch)
     scratch = tmp_path / "scratch"
@@ -205,14 +213,20 @@ def test_gitlab_update_job_plans_each_environment_as_its_plan_identity_after_a_t
             assert config["type"] == "external_account"
             assert config["audience"] == f"//iam.googleapis.com/identity-of-{env}"
             account = f"ci-plan@{answers['gcp_project_prefix']}-{env}.iam.gserviceaccount.com"
-            assert config["service_account_impersonation_url"].endswith(f"/{account}:generateAccessToken")
+            assert config["service_account_impersonation_url"].endswith(
+                f"/{account}:generateAccessToken"
+            )
             token = Path(config["credential_source"]["file"]).read_text(encoding="utf-8")
             # Its own provider's token: the audience GitLab fills in from GCP_WIF_PROVIDER_<ENV>.
             assert token == f"jwt-for<https://iam.googleapis.com/${ready}{env.upper()}>"
-            assert identity["CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE"] == identity["GOOGLE_APPLICATION_CREDENTIALS"]
+            assert (
+                identity["CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE"]
+                == identity["GOOGLE_APPLICATION_CREDENTIALS"]
+            )
     assert script.plan_identity(cloud, "prod", scratch) == f"{ready}PROD is not set"
 
     seen = script.run_check(
-        project, f"env | grep -e jwt-for -e {JOB_TOKEN} -e _ID_TOKEN -e API_TOKEN || echo 'no token'"
+        project,
+        f"env | grep -e jwt-for -e {JOB_TOKEN} -e _ID_TOKEN -e API_TOKEN || echo 'no token'",
     )
     assert seen.passed and seen.output.strip() == "no token", seen.output
