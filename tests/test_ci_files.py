@@ -232,6 +232,8 @@ def test_permissions_are_least_privilege(rendered_project: Rendered, answers: st
         writes = {scope for scope, level in permissions.items() if level == "write"}
         expected = {"id-token"} if _assumes_role(job) else set()
         expected |= AUTOMATION_WRITES.get((file_name, job_id), set())
+        if file_name == "template-update.yml" and read_answers(project)["cloud"] == "aws":
+            expected.add("id-token")  # it plans each environment as its plan role
         assert writes == expected, f"{file_name}:{job_id} writes {writes}"
 
 
@@ -450,9 +452,13 @@ def test_update_check_is_weekly_guarded_and_reads_the_source_at_run_time(
     text = (project / ".github" / "workflows" / "template-update.yml").read_text()
     assert "python3 scripts/ci/template_update_pr.py" in text
     assert str(answers["_src_path"]) not in text
-    # The job's token writes the branch and the request, and reads nothing else.
-    # No cloud token beside them: it plans nothing (ci.yml plans the branch once pushed to).
-    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    # The job's token writes the branch and the request; its OIDC token assumes each
+    # environment's read-only plan role (the plans in the request's description).
+    assert job["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "id-token": "write",
+    }
     assert job["steps"][0]["with"]["persist-credentials"] is False
 
 
