@@ -158,6 +158,29 @@ def fast_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(root)
 
 
+@pytest.fixture(scope="session")
+def rendered_only(
+    fast_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., Path]:
+    """An answer set rendered, with `overrides` of its answers (no lock, no commit, no check
+    run): once per session for the tests that only read the files."""
+    from tests.support.answer_checks import try_render
+    from tests.support.project import answer_set
+
+    made: dict[tuple[str, tuple[tuple[str, str], ...]], Path] = {}
+
+    def render(name: str, **overrides: str) -> Path:
+        key = (name, tuple(sorted(overrides.items())))
+        if key not in made:
+            suffix = "".join(f"-{k}-{v}" for k, v in key[1])
+            dest = tmp_path_factory.mktemp(f"rendered-{name}{suffix}") / "project"
+            assert try_render(fast_template, dest, {**answer_set(name), **overrides}) is None
+            made[key] = dest
+        return made[key]
+
+    return render
+
+
 # ---- what each tier proved: a summary after the run ---------------------------------------
 
 TIERS = {

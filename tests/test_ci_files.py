@@ -942,26 +942,6 @@ def _ci_make_targets(project: Path) -> set[str]:
     return set(re.findall(r"\bmake ([a-z][a-z-]*)", text))
 
 
-@pytest.fixture(scope="module")
-def rendered_only(
-    fast_template: str, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], Path]:
-    """An answer set rendered (no lock, no commit, no check run), once per module."""
-    from tests.support.answer_checks import try_render
-    from tests.support.project import answer_set
-
-    made: dict[str, Path] = {}
-
-    def render(name: str) -> Path:
-        if name not in made:
-            dest = tmp_path_factory.mktemp(f"parity-{name}") / "project"
-            assert try_render(fast_template, dest, answer_set(name)) is None
-            made[name] = dest
-        return made[name]
-
-    return render
-
-
 @pytest.mark.parametrize("answers", ANSWER_SETS)
 def test_make_check_ci_and_dayone_check_run_the_same_steps(
     rendered_only: Callable[[str], Path], answers: str

@@ -12,11 +12,9 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.support.answer_checks import try_render
 from tests.support.gitlab_ci import ci_files, load_pipeline, load_yaml, resolved
 from tests.support.project import ANSWER_SETS, answer_set, read_answers
 
@@ -40,22 +38,10 @@ def other_cloud_words(project: Path, cloud: str) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def gitlab_render(
-    fast_template: str, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], Path]:
-    """An answer set rendered with `ci: gitlab` (no lock, no commit), once per module."""
-    made: dict[str, Path] = {}
-
-    def render(name: str) -> Path:
-        if name not in made:
-            answers: dict[str, Any] = {**answer_set(name), "ci": "gitlab"}
-            dest = tmp_path_factory.mktemp(f"gitlab-{name}") / "project"
-            assert try_render(fast_template, dest, answers) is None
-            made[name] = dest
-        return made[name]
-
-    return render
+@pytest.fixture(scope="session")
+def gitlab_render(rendered_only: Callable[..., Path]) -> Callable[[str], Path]:
+    """An answer set rendered with `ci: gitlab` (no lock, no commit)."""
+    return lambda name: rendered_only(name, ci="gitlab")
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS)

@@ -34,23 +34,6 @@ CLOUD_WORDS = {
 Rendered = Callable[[str], Path]
 
 
-@pytest.fixture(scope="module")
-def rendered_only(fast_template: str, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    """An answer set rendered (no lock, no commit, no check run), once per module."""
-    from tests.support.answer_checks import try_render
-
-    made: dict[str, Path] = {}
-
-    def render(name: str) -> Path:
-        if name not in made:
-            dest = tmp_path_factory.mktemp(f"per-cloud-{name}") / "project"
-            assert try_render(fast_template, dest, answer_set(name)) is None
-            made[name] = dest
-        return made[name]
-
-    return render
-
-
 def _cloud(name: str) -> str:
     return str(answer_set(name).get("cloud", "aws"))
 
