@@ -230,3 +230,80 @@ def test_gitlab_update_job_plans_each_environment_as_its_plan_identity_after_a_t
         f"env | grep -e jwt-for -e {JOB_TOKEN} -e _ID_TOKEN -e API_TOKEN || echo 'no token'",
     )
     assert seen.passed and seen.output.strip() == "no token", seen.output
+
+
+def test_github_update_job_on_gcp_plans_as_each_plan_account_with_the_jobs_oidc_token(
+    rendered_only: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub's template-update job on Google Cloud: from the job's environment (its `env:`,
+    the repository variables GCP_WIF_PROVIDER_<ENV>) and GitHub's OIDC token endpoint (a
+    stand-in on 127.0.0.1), the script asks for one token per provider, with the audience
+    google-github-actions/auth uses, and makes each plan account's credential configuration;
+    an environment whose provider is not set is said so; `make check` sees no token."""
+    import threading
+    import urllib.parse
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    import yaml
+
+    project = rendered_only("gcp")
+    answers = read_answers(project)
+    workflow = project / ".github" / "workflows" / "template-update.yml"
+    job = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["template-update"]
+    assert job["permissions"]["id-token"] == "write"
+    (step,) = [s for s in job["steps"] if "template_update_pr.py" in str(s.get("run", ""))]
+    providers = {"dev": "projects/1/providers/dev-p", "staging": "projects/2/providers/stg-p"}
+    asked: list[tuple[str, str]] = []
+
+    class TokenEndpoint(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            asked.append((query["audience"][0], self.headers["Authorization"]))
+            body = json.dumps({"value": f"jwt-for<{query['audience'][0]}>"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), TokenEndpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for key in [k for k in os.environ if k.startswith(("AWS_", "GCP_", "GOOGLE_", "ACTIONS_"))]:
+            monkeypatch.delenv(key)
+        for key, value in step["env"].items():
+            if key.startswith("GCP_WIF_PROVIDER_"):
+                # A repository variable: set for dev and staging here, unset (empty) for prod.
+                assert value == f"${{{{ vars.{key} }}}}"
+                value = providers.get(key.removeprefix("GCP_WIF_PROVIDER_").lower(), "")
+            monkeypatch.setenv(key, str(value))
+        port = server.server_address[1]
+        monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_URL", f"http://127.0.0.1:{port}/t?v=2.0")
+        monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-token")
+        script = _script_module(project, "template_update_pr_github_gcp", monkeypatch)
+        scratch = tmp_path / "scratch"
+        scratch.mkdir()
+        for env, provider in providers.items():
+            identity = script.plan_identity("gcp", env, scratch)
+            assert isinstance(identity, dict), identity
+            config = json.loads(Path(identity["GOOGLE_APPLICATION_CREDENTIALS"]).read_text())
+            assert config["audience"] == f"//iam.googleapis.com/{provider}"
+            account = f"ci-plan@{answers['gcp_project_prefix']}-{env}.iam.gserviceaccount.com"
+            assert config["service_account_impersonation_url"].endswith(
+                f"/{account}:generateAccessToken"
+            )
+            token = Path(config["credential_source"]["file"]).read_text(encoding="utf-8")
+            assert token == f"jwt-for<https://iam.googleapis.com/{provider}>"
+        assert script.plan_identity("gcp", "prod", scratch) == "GCP_WIF_PROVIDER_PROD is not set"
+        assert asked == [
+            (f"https://iam.googleapis.com/{p}", "bearer request-token") for p in providers.values()
+        ]
+        seen = script.run_check(
+            project, "env | grep -e ACTIONS_ID_TOKEN -e request-token || echo 'no token'"
+        )
+        assert seen.passed and seen.output.strip() == "no token", seen.output
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -15,9 +15,10 @@ destroys).
 
 An environment's plan identity: on AWS its plan role AWS_PLAN_ROLE_ARN_<ENV>, assumed with
 the job's OIDC token (GitHub: requested by the script; GitLab: the job's AWS_ID_TOKEN); on
-Google Cloud (GitLab) its provider GCP_WIF_PROVIDER_<ENV>, the job's token GCP_ID_TOKEN_<ENV>
-for that provider and the plan account GCP_PLAN_SERVICE_ACCOUNT_<ENV>. A token is written to
-a file only for the plans, after the check.
+Google Cloud its provider GCP_WIF_PROVIDER_<ENV>, the job's token for that provider
+(GitLab: GCP_ID_TOKEN_<ENV>; GitHub: requested by the script) and the plan account
+GCP_PLAN_SERVICE_ACCOUNT_<ENV>. A token is written to a file only for the plans, after the
+check.
 
 Idempotent: when the branch already holds that release and its request is open, nothing is
 run, pushed or written. Pushing uses the checkout's `origin` (GitHub: the job's token kept
@@ -35,6 +36,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,18 +174,24 @@ def aws_web_identity(scratch: Path) -> dict[str, str]:
 
 
 def gcp_plan_identity(name: str, scratch: Path) -> dict[str, str] | str:
-    """Environment `name`'s plan account by Workload Identity Federation (GitLab: the job's
-    GCP_ID_TOKEN_<ENV> for the provider GCP_WIF_PROVIDER_<ENV>), as a credential
-    configuration file Terraform's google provider reads; or why the environment is not planned."""
+    """Environment `name`'s plan account by Workload Identity Federation (the job's token for
+    the provider GCP_WIF_PROVIDER_<ENV>: GitLab's GCP_ID_TOKEN_<ENV>, or GitHub's), as a
+    credential configuration file Terraform's google provider reads; or why the environment is
+    not planned."""
     upper = name.upper()
     provider = os.environ.get(f"GCP_WIF_PROVIDER_{upper}", "")
-    token = os.environ.get(f"GCP_ID_TOKEN_{upper}", "")
     account = os.environ.get(f"GCP_PLAN_SERVICE_ACCOUNT_{upper}", "")
     if not provider:
         return f"GCP_WIF_PROVIDER_{upper} is not set"
+    # GitLab fills the token in (the job's id_tokens); on GitHub the script asks for it, with
+    # the audience google-github-actions/auth would use for this provider.
+    token = os.environ.get(f"GCP_ID_TOKEN_{upper}", "") or github_oidc_token(
+        f"https://iam.googleapis.com/{provider}"
+    )
     if not token or not account:
         return (
-            f"this job has no ID token GCP_ID_TOKEN_{upper} or no GCP_PLAN_SERVICE_ACCOUNT_{upper}"
+            f"this job has no ID token for GCP_WIF_PROVIDER_{upper} "
+            f"or no GCP_PLAN_SERVICE_ACCOUNT_{upper}"
         )
     token_file = scratch / f"gcp-id-token-{name}"
     token_file.write_text(token, encoding="utf-8")
@@ -214,17 +222,27 @@ def plan_identity(cloud: str, name: str, scratch: Path) -> dict[str, str] | str:
     return {**aws_web_identity(scratch), "AWS_ROLE_ARN": role}
 
 
-def github_web_identity(scratch: Path) -> dict[str, str]:
-    """On GitHub Actions (permission id-token: write), the job's OIDC token for AWS in a file,
-    as the AWS SDK in Terraform reads it with AWS_ROLE_ARN; elsewhere nothing."""
+def github_oidc_token(audience: str) -> str:
+    """On GitHub Actions (permission id-token: write), the job's OIDC token for `audience`;
+    elsewhere, or without the permission, ""."""
     url = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL")
     request_token = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-    if not url or not request_token or os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
-        return {}
-    request = urllib.request.Request(f"{url}&audience=sts.amazonaws.com")
+    if not url or not request_token:
+        return ""
+    request = urllib.request.Request(f"{url}&audience={urllib.parse.quote(audience, safe='')}")
     request.add_header("Authorization", f"bearer {request_token}")
     with urllib.request.urlopen(request, timeout=30) as response:
-        token = json.loads(response.read())["value"]
+        return str(json.loads(response.read())["value"])
+
+
+def github_web_identity(scratch: Path) -> dict[str, str]:
+    """On GitHub Actions, the job's OIDC token for AWS in a file, as the AWS SDK in Terraform
+    reads it with AWS_ROLE_ARN; elsewhere nothing."""
+    if os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
+        return {}
+    token = github_oidc_token("sts.amazonaws.com")
+    if not token:
+        return {}
     path = scratch / "web-identity-token"
     path.write_text(token, encoding="utf-8")
     return {"AWS_WEB_IDENTITY_TOKEN_FILE": str(path), "AWS_ROLE_SESSION_NAME": "template-update"}
