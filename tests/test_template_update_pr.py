@@ -165,6 +165,19 @@ def _script_module(project: Path, name: str, monkeypatch: pytest.MonkeyPatch) ->
     return module
 
 
+def _gcp_plan_token(
+    identity: dict[str, str], provider: str, answers: dict[str, Any], env: str
+) -> str:
+    """The token in a GCP plan identity's credential configuration, once the configuration is
+    checked: external account, the provider's audience, env's plan account impersonated."""
+    config = json.loads(Path(identity["GOOGLE_APPLICATION_CREDENTIALS"]).read_text())
+    assert config["type"] == "external_account"
+    assert config["audience"] == f"//iam.googleapis.com/{provider}"
+    account = f"ci-plan@{answers['gcp_project_prefix']}-{env}.iam.gserviceaccount.com"
+    assert config["service_account_impersonation_url"].endswith(f"/{account}:generateAccessToken")
+    return Path(config["credential_source"]["file"]).read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("cloud", ["aws", "gcp"])
 def test_gitlab_update_job_plans_each_environment_as_its_plan_identity_after_a_tokenless_check(
     fast_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cloud: str
@@ -209,14 +222,7 @@ def test_gitlab_update_job_plans_each_environment_as_its_plan_identity_after_a_t
             token = Path(identity["AWS_WEB_IDENTITY_TOKEN_FILE"]).read_text(encoding="utf-8")
             assert token == f"jwt-for<sts.amazonaws.com/{answers['project_slug']}--plan>"
         else:
-            config = json.loads(Path(identity["GOOGLE_APPLICATION_CREDENTIALS"]).read_text())
-            assert config["type"] == "external_account"
-            assert config["audience"] == f"//iam.googleapis.com/identity-of-{env}"
-            account = f"ci-plan@{answers['gcp_project_prefix']}-{env}.iam.gserviceaccount.com"
-            assert config["service_account_impersonation_url"].endswith(
-                f"/{account}:generateAccessToken"
-            )
-            token = Path(config["credential_source"]["file"]).read_text(encoding="utf-8")
+            token = _gcp_plan_token(identity, f"identity-of-{env}", answers, env)
             # Its own provider's token: the audience GitLab fills in from GCP_WIF_PROVIDER_<ENV>.
             assert token == f"jwt-for<https://iam.googleapis.com/${ready}{env.upper()}>"
             assert (
@@ -288,13 +294,7 @@ def test_github_update_job_on_gcp_plans_as_each_plan_account_with_the_jobs_oidc_
         for env, provider in providers.items():
             identity = script.plan_identity("gcp", env, scratch)
             assert isinstance(identity, dict), identity
-            config = json.loads(Path(identity["GOOGLE_APPLICATION_CREDENTIALS"]).read_text())
-            assert config["audience"] == f"//iam.googleapis.com/{provider}"
-            account = f"ci-plan@{answers['gcp_project_prefix']}-{env}.iam.gserviceaccount.com"
-            assert config["service_account_impersonation_url"].endswith(
-                f"/{account}:generateAccessToken"
-            )
-            token = Path(config["credential_source"]["file"]).read_text(encoding="utf-8")
+            token = _gcp_plan_token(identity, provider, answers, env)
             assert token == f"jwt-for<https://iam.googleapis.com/{provider}>"
         assert script.plan_identity("gcp", "prod", scratch) == "GCP_WIF_PROVIDER_PROD is not set"
         assert asked == [
