@@ -981,3 +981,37 @@ def test_a_step_ci_does_not_run_is_found(rendered_project: Rendered, tmp_path: P
     workflow = clone / ".github" / "workflows" / "ci.yml"
     workflow.write_text(workflow.read_text(encoding="utf-8").replace("make infra-scan", "true"))
     assert "infra-scan" in set(_make_check_targets(clone)) - _ci_make_targets(clone)
+
+
+USES = re.compile(r"uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40})\s*#\s*(v[\w.]+)")
+
+
+def _unpinned_in_docs(project: Path, table: str) -> list[str]:
+    """Every action a project's GitHub files use (name, SHA, release) that docs/ci-cd.md's
+    table of pins does not list with that SHA and release."""
+    rows = set(re.findall(r"^\| ([\w./-]+) \| (v[\w.]+) \| ([0-9a-f]{40}) \|$", table, re.M))
+    used = {
+        (name, release, sha)
+        for path in sorted((project / ".github").rglob("*.yml"))
+        for name, sha, release in USES.findall(path.read_text(encoding="utf-8"))
+    }
+    return sorted(f"{n}@{s} # {r}" for n, r, s in used - rows)
+
+
+@pytest.mark.parametrize("answers", ["defaults", "gcp"])
+def test_every_action_used_is_in_the_docs_table_of_pins(
+    rendered_only: Callable[[str], Path], answers: str
+) -> None:
+    """docs/ci-cd.md lists each pinned action with its release and SHA (to check them when
+    bumping); both clouds' generated files, local composite actions included."""
+    table = (REPO_ROOT / "docs" / "ci-cd.md").read_text(encoding="utf-8")
+    assert _unpinned_in_docs(rendered_only(answers), table) == []
+
+
+def test_an_action_missing_from_the_table_of_pins_is_found(
+    rendered_only: Callable[[str], Path],
+) -> None:
+    table = (REPO_ROOT / "docs" / "ci-cd.md").read_text(encoding="utf-8")
+    row = next(line for line in table.splitlines() if line.startswith("| actions/checkout |"))
+    found = _unpinned_in_docs(rendered_only("defaults"), table.replace(row + "\n", ""))
+    assert found and all(f.startswith("actions/checkout@") for f in found), found
