@@ -38,6 +38,8 @@ PINNED_SKIPS = {
     "CKV_AWS_21",
     "CKV_AWS_316",
     "CKV_AWS_338",
+    "CKV_AWS_382",
+    "CKV_AWS_65",
 }
 
 
