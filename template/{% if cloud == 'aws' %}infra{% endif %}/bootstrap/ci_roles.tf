@@ -87,6 +87,22 @@ locals {
 
   state_lock = "${local.arns.state_object}.tflock"
 
+  # The tag every resource of the environment carries (envs/*/main.tf, default_tags): what
+  # scopes calls that IAM cannot scope to a name (creating an ECS cluster or a security group,
+  # registering a task definition).
+  cost_scope      = "${var.project}/${var.environment}"
+  security_groups = "arn:${module.names.partition}:ec2:${module.names.region}:${module.names.account_id}:security-group/*"
+  # EC2's and ECS's reads of the network and the account's settings take no resource in IAM.
+  network_reads = [
+    "ec2:DescribeAccountAttributes",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroupRules",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcAttribute",
+    "ec2:DescribeVpcs",
+  ]
+
   bucket_reads = [
     "s3:GetAccelerateConfiguration",
     "s3:GetBucketAcl",
@@ -273,7 +289,10 @@ data "aws_iam_policy_document" "deploy" {
       "logs:UntagLogGroup",
       "logs:UntagResource",
     ]
-    resources = [local.arns.image_build_logs, "${local.arns.image_build_logs}:*"]
+    resources = [
+      local.arns.image_build_logs, "${local.arns.image_build_logs}:*",
+      local.arns.slice_logs, "${local.arns.slice_logs}:*",
+    ]
   }
 
   # DescribeLogGroups is a list call: IAM scopes it to the account's log groups only.
@@ -293,6 +312,93 @@ data "aws_iam_policy_document" "deploy" {
       "budgets:ViewBudget",
     ]
     resources = [local.arns.budgets]
+  }
+
+  # ---- The slice cluster (modules/slice_cluster) and its network ----
+
+  # ECS creates clusters on "*" only: a new one must carry this environment's cost-scope tag,
+  # and every other call names the environment's one cluster.
+  statement {
+    sid       = "CreateSliceCluster"
+    actions   = ["ecs:CreateCluster"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/cost-scope"
+      values   = [local.cost_scope]
+    }
+  }
+
+  statement {
+    sid = "EnvironmentSliceCluster"
+    actions = [
+      "ecs:DeleteCluster",
+      "ecs:DescribeClusters",
+      "ecs:ListTagsForResource",
+      "ecs:PutClusterCapacityProviders",
+      "ecs:TagResource",
+      "ecs:UntagResource",
+      "ecs:UpdateCluster",
+      "ecs:UpdateClusterSettings",
+    ]
+    resources = [local.arns.slice_cluster]
+  }
+
+  statement {
+    sid       = "ReadNetwork"
+    actions   = local.network_reads
+    resources = ["*"]
+  }
+
+  # A security group is named by a random ID: it is this environment's by its cost-scope
+  # tag, given when it is made (CreateSecurityGroup is also authorized on the VPC).
+  statement {
+    sid       = "CreateTaggedSecurityGroup"
+    actions   = ["ec2:CreateSecurityGroup"]
+    resources = [local.security_groups]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/cost-scope"
+      values   = [local.cost_scope]
+    }
+  }
+
+  statement {
+    sid       = "SecurityGroupInAVpc"
+    actions   = ["ec2:CreateSecurityGroup"]
+    resources = ["arn:${module.names.partition}:ec2:${module.names.region}:${module.names.account_id}:vpc/*"]
+  }
+
+  statement {
+    sid       = "TagSecurityGroupOnCreate"
+    actions   = ["ec2:CreateTags"]
+    resources = [local.security_groups]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:CreateAction"
+      values   = ["CreateSecurityGroup"]
+    }
+  }
+
+  statement {
+    sid = "EnvironmentSecurityGroups"
+    actions = [
+      "ec2:AuthorizeSecurityGroupEgress",
+      "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:DeleteSecurityGroup",
+      "ec2:RevokeSecurityGroupEgress",
+      "ec2:RevokeSecurityGroupIngress",
+    ]
+    resources = [local.security_groups]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:ResourceTag/cost-scope"
+      values   = [local.cost_scope]
+    }
   }
 
   # Same-account roles can be assumed on their trust policy alone: no role becomes a way
@@ -382,6 +488,24 @@ data "aws_iam_policy_document" "plan" {
   }
 
   statement {
+    sid       = "ReadEnvironmentSliceCluster"
+    actions   = ["ecs:DescribeClusters", "ecs:ListTagsForResource"]
+    resources = [local.arns.slice_cluster]
+  }
+
+  statement {
+    sid       = "ReadEnvironmentSliceLogs"
+    actions   = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
+    resources = [local.arns.slice_logs, "${local.arns.slice_logs}:*"]
+  }
+
+  statement {
+    sid       = "ReadNetwork"
+    actions   = local.network_reads
+    resources = ["*"]
+  }
+
+  statement {
     sid       = "NeverAssumeAnotherRole"
     effect    = "Deny"
     actions   = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"]
@@ -450,6 +574,78 @@ data "aws_iam_policy_document" "trainer" {
       test     = "StringEquals"
       variable = "iam:PassedToService"
       values   = ["sagemaker.amazonaws.com"]
+    }
+  }
+
+  # `train --slices-remote` starts a Dask cluster on the environment's slice cluster
+  # (dask-cloudprovider's FargateCluster): it registers its two task definitions, tagged with
+  # the environment's cost-scope (IAM takes no resource for RegisterTaskDefinition and
+  # DeregisterTaskDefinition), runs them on that cluster only, watches and stops its tasks.
+  statement {
+    sid       = "RegisterSliceTaskDefinitions"
+    actions   = ["ecs:RegisterTaskDefinition"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/cost-scope"
+      values   = [local.cost_scope]
+    }
+  }
+
+  statement {
+    sid       = "DeregisterTaskDefinitionsAndReadSettings"
+    actions   = ["ecs:DeregisterTaskDefinition", "ecs:ListAccountSettings"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "RunSliceTasksOnTheSliceCluster"
+    actions   = ["ecs:RunTask"]
+    resources = [local.arns.slice_task_defs]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [local.arns.slice_cluster]
+    }
+  }
+
+  statement {
+    sid       = "WatchAndStopSliceTasks"
+    actions   = ["ecs:DescribeTasks", "ecs:StopTask"]
+    resources = [local.arns.slice_tasks]
+  }
+
+  statement {
+    sid       = "DescribeSliceCluster"
+    actions   = ["ecs:DescribeClusters"]
+    resources = [local.arns.slice_cluster]
+  }
+
+  statement {
+    sid       = "TagSliceTasksOnCreate"
+    actions   = ["ecs:TagResource"]
+    resources = [local.arns.slice_task_defs, local.arns.slice_tasks]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["RegisterTaskDefinition", "RunTask"]
+    }
+  }
+
+  # The tasks run as the slice worker role and are started with the slice execution role:
+  # only those two, only to ECS tasks.
+  statement {
+    sid       = "PassSliceRolesToEcsTasks"
+    actions   = ["iam:PassRole"]
+    resources = [local.roles.slice_worker, local.roles.slice_execution]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
     }
   }
 

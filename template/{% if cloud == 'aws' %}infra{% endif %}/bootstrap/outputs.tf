@@ -33,6 +33,16 @@ output "prod_data_reader_role_arn" {
   value       = var.environment == "dev" ? aws_iam_role.prod_data_reader[0].arn : null
 }
 
+output "slice_execution_role_arn" {
+  description = "Role ECS starts the slice cluster's tasks with (image pull, logs)."
+  value       = module.slice_execution_role.role_arn
+}
+
+output "slice_worker_role_arn" {
+  description = "Role the code in the slice cluster's tasks runs as."
+  value       = module.slice_worker_role.role_arn
+}
+
 output "state_bucket" {
   description = "Name of the state bucket."
   value       = module.state_backend.bucket_name

@@ -15,6 +15,29 @@ module "training_role" {
   tags                      = var.tags
 }
 
+# A run's slices train in Fargate tasks of the stack's slice cluster (train --slices-remote):
+# the code in them runs as this role, scoped like the training role (read the data, write
+# splits and run artifacts; pull the image), trusted by ECS tasks only.
+module "slice_worker_role" {
+  source = "../modules/ml_iam"
+
+  bucket_arns        = [for purpose in ["artifacts", "processed", "raw"] : local.arns.bucket_of[purpose]]
+  ecr_repository_arn = local.arns.repository
+  name               = local.role_names.slice_worker
+  trusted_services   = ["ecs-tasks.amazonaws.com"]
+  tags               = var.tags
+}
+
+# ECS starts those tasks as this role: pull the image, write the cluster's log group.
+module "slice_execution_role" {
+  source = "../modules/slice_cluster/modules/execution_role"
+
+  ecr_repository_arn = local.arns.repository
+  log_group_arn      = local.arns.slice_logs
+  name               = local.role_names.slice_execution
+  tags               = var.tags
+}
+
 # The CodeBuild project of the stack (remote_build) builds the image as this role.
 module "image_build_role" {
   source = "../modules/remote_build/modules/service_role"

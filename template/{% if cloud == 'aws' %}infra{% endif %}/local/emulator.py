@@ -44,9 +44,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from iam_authorization import (
     IdentityTokenRefused,
     condition_keys,
+    ecs_condition_keys,
     conditions_hold,
     iam_action,
-    passed_role,
+    passed_roles,
     provider_host,
     request_parameters,
     resource_arn,
@@ -173,7 +174,7 @@ _request_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.Co
     "request_context", default=None
 )
 # Services whose errors are JSON documents (the others answer in XML).
-_JSON_SERVICES = {"budgets", "codebuild", "ecr", "logs", "sagemaker"}
+_JSON_SERVICES = {"budgets", "codebuild", "ecr", "ecs", "logs", "sagemaker"}
 
 
 def _denial(service: str, principal: str, action: str, resource: str) -> Exception:
@@ -209,6 +210,15 @@ def _denial(service: str, principal: str, action: str, resource: str) -> Excepti
         full_document=True,
     )
     return denied
+
+
+def security_group_tags(account: str, region: str, arn: str) -> dict[str, str]:
+    """`ec2:ResourceTag/<key>` of a security group, from the emulator's own records."""
+    from moto.ec2.models import ec2_backends
+
+    group = arn.rsplit("/", 1)[-1]
+    tags = ec2_backends[account][region].tags.get(group, {})
+    return {f"ec2:ResourceTag/{key}": str(value) for key, value in tags.items()}
 
 
 def _patch_iam_enforcement() -> None:
@@ -308,10 +318,13 @@ def _patch_iam_enforcement() -> None:
                 resource = resource_arn(
                     self._service, operation, params, self.account_id, self._region
                 )
-        checks = [(action, resource, condition_keys(params))]
-        passed = passed_role(self._service, operation, params)
-        if passed is not None:
-            role, service_principal = passed
+        context = condition_keys(params)
+        if self._service == "ecs":
+            context.update(ecs_condition_keys(operation, params, self.account_id, self._region))
+        if self._service == "ec2" and ":security-group/sg-" in resource:
+            context.update(security_group_tags(self.account_id, self._region, resource))
+        checks = [(action, resource, context)]
+        for role, service_principal in passed_roles(self._service, operation, params):
             checks.append(("iam:PassRole", role, {"iam:PassedToService": service_principal}))
         for checked_action, checked_resource, context in checks:
             permitted = allowed(self, checked_action, checked_resource, context)

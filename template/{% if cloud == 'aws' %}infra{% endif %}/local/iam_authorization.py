@@ -9,8 +9,8 @@ API operation rather than their IAM action; AWS authorizes, for example, `Create
 resources only mean on the emulator what they mean on AWS once each call is mapped here.
 
 Covered: the calls this project's stack, its CI jobs and its training make (S3, ECR,
-CodeBuild, CloudWatch Logs, Budgets, IAM, STS, SageMaker training jobs). A call of another
-service keeps moto's "*".
+CodeBuild, CloudWatch Logs, Budgets, IAM, STS, SageMaker training jobs, ECS clusters, tasks
+and task definitions, EC2 security groups). A call of another service keeps moto's "*".
 """
 
 from __future__ import annotations
@@ -97,6 +97,21 @@ def request_parameters(data: Mapping[str, Any] | None, body: bytes | str | None)
     return params
 
 
+def request_tags(params: Mapping[str, Any]) -> dict[str, str]:
+    """The tags a creating call gives its resource: ECS's `tags` ([{key, value}]) or EC2's
+    `TagSpecification.N.Tag.M.Key/Value` query parameters."""
+    tags: dict[str, str] = {}
+    listed = params.get("tags")
+    if isinstance(listed, list):
+        for tag in listed:
+            if isinstance(tag, dict) and "key" in tag:
+                tags[str(tag["key"])] = str(tag.get("value", ""))
+    for name, value in params.items():
+        if name.startswith("TagSpecification.") and name.endswith(".Key"):
+            tags[str(value)] = str(params.get(name.removesuffix(".Key") + ".Value", ""))
+    return tags
+
+
 def condition_keys(params: Mapping[str, Any]) -> dict[str, str]:
     """The IAM condition keys a request carries, from its parameters."""
     context = {}
@@ -107,7 +122,23 @@ def condition_keys(params: Mapping[str, Any]) -> dict[str, str]:
         value = params.get(parameter)
         if isinstance(value, str):
             context[key] = value
+    context.update({f"aws:RequestTag/{k}": v for k, v in request_tags(params).items()})
     return context
+
+
+def ecs_cluster_arn(cluster: str | None, account: str, region: str) -> str | None:
+    """ECS names a cluster by name or ARN; IAM by ARN (no cluster: the account's default)."""
+    if cluster and cluster.startswith("arn:"):
+        return cluster
+    return f"arn:aws:ecs:{region}:{account}:cluster/{cluster or 'default'}"
+
+
+def ecs_condition_keys(operation: str, params: Mapping[str, Any], account: str, region: str) -> dict[str, str]:
+    """`ecs:cluster` of the calls that act in a cluster (RunTask, DescribeTasks, StopTask)."""
+    if operation in ("RunTask", "StartTask", "DescribeTasks", "StopTask"):
+        arn = ecs_cluster_arn(_first(params.get("cluster")), account, region)
+        return {"ecs:cluster": arn} if arn else {}
+    return {}
 
 
 # ---- IAM action names ---------------------------------------------------------------------
@@ -292,6 +323,33 @@ def resource_arn(
         name = _first(params.get("BudgetName")) or (budget or {}).get("BudgetName")
         owner = str(params.get("AccountId") or account)
         return f"arn:{partition}:budgets::{owner}:budget/{name or '*'}"
+    if service == "ecs":
+        if params.get("resourceArn"):
+            return str(params["resourceArn"])
+        if operation == "RunTask":
+            definition = _first(params.get("taskDefinition")) or "*"
+            if definition.startswith("arn:"):
+                return definition
+            return arn("ecs", f"task-definition/{definition}")
+        if operation in ("DescribeTasks", "StopTask"):
+            task = _first(params.get("task")) or _first(params.get("tasks")) or "*"
+            if task.startswith("arn:"):
+                return task
+            cluster = (ecs_cluster_arn(_first(params.get("cluster")), account, region) or "")
+            return arn("ecs", f"task/{cluster.rsplit('/', 1)[-1]}/{task}")
+        cluster = _first(params.get("cluster")) or _first(params.get("clusters"))
+        if cluster and operation != "CreateCluster":
+            return ecs_cluster_arn(cluster, account, region) or "*"
+        # CreateCluster, RegisterTaskDefinition, DeregisterTaskDefinition, the List calls:
+        # IAM takes no resource for them.
+        return "*"
+    if service == "ec2":
+        if operation == "CreateSecurityGroup":
+            return arn("ec2", "security-group/*")
+        group = _first(params.get("GroupId"))
+        if group and not operation.startswith("Describe"):
+            return arn("ec2", f"security-group/{group}")
+        return "*"
     if service == "sagemaker":
         if params.get("ResourceArn"):
             return str(params["ResourceArn"])
@@ -310,12 +368,23 @@ _PASSED_ROLE_PARAMETER = {
 }
 
 
-def passed_role(service: str, operation: str, params: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(role ARN, service principal) a call passes, if it passes one."""
-    found = _PASSED_ROLE_PARAMETER.get((service, operation))
-    if found is None or not params.get(found[0]):
-        return None
-    return str(params[found[0]]), found[1]
+# A task definition names two roles, both passed to ECS tasks.
+_PASSED_ROLE_PARAMETERS = {
+    ("ecs", "RegisterTaskDefinition"): (
+        ("taskRoleArn", "ecs-tasks.amazonaws.com"),
+        ("executionRoleArn", "ecs-tasks.amazonaws.com"),
+    ),
+}
+
+
+def passed_roles(service: str, operation: str, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(role ARN, service principal) of every role a call passes."""
+    found = list(_PASSED_ROLE_PARAMETERS.get((service, operation), ()))
+    single = _PASSED_ROLE_PARAMETER.get((service, operation))
+    if single is not None:
+        found.append(single)
+    return [(str(params[name]), principal) for name, principal in found if params.get(name)]
+
 
 
 # ---- OIDC web identity --------------------------------------------------------------------

@@ -27,15 +27,25 @@ locals {
   repository_name = "${var.project}/${var.environment}"
   # The CodeBuild project that builds the image (remote_build names its log group after it).
   image_build_project = "${local.prefix}-image"
+  # The ECS cluster a run's slices train on (dask-cloudprovider's FargateCluster), its log
+  # group, and the name every run gives its Dask cluster: task definition families are
+  # "dask-<that name>-scheduler|worker" (src/<package>/slice_cluster.py).
+  slice_cluster     = "${local.prefix}-slices"
+  slice_logs        = "/ecs/${local.prefix}-slices"
+  slice_dask_prefix = "${local.prefix}-slices-"
 
   role_names = {
     deploy = "${local.prefix}-deploy"
     plan   = "${local.prefix}-plan"
     # The CI identity that trains (CI's training jobs); `training` is the role a SageMaker
     # training job runs as.
-    trainer          = "${local.prefix}-trainer"
-    training         = "${local.prefix}-training"
-    image_build      = "${local.image_build_project}-codebuild"
+    trainer     = "${local.prefix}-trainer"
+    training    = "${local.prefix}-training"
+    image_build = "${local.image_build_project}-codebuild"
+    # What a slice cluster's tasks run as (the code: like training) and what ECS starts them
+    # with (pull the image, write the logs).
+    slice_worker     = "${local.prefix}-slice-worker"
+    slice_execution  = "${local.prefix}-slice-execution"
     prod_data_reader = "${local.prefix_of["dev"]}-prod-data-reader"
   }
 

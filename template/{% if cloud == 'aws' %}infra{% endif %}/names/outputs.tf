@@ -15,6 +15,10 @@ output "arns" {
     prod_data_buckets  = [for purpose in ["raw", "processed"] : "arn:${local.partition}:s3:::${local.prefix_of["prod"]}-${purpose}"]
     repository         = "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${local.repository_name}"
     role_of            = { for key, name in local.role_names : key => "${local.iam_arn}:role/${name}" }
+    slice_cluster      = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:cluster/${local.slice_cluster}"
+    slice_logs         = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.slice_logs}"
+    slice_tasks        = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${local.slice_cluster}/*"
+    slice_task_defs    = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/dask-${local.slice_dask_prefix}*"
     state_bucket       = "arn:${local.partition}:s3:::${local.state_bucket}"
     state_object       = "arn:${local.partition}:s3:::${local.state_bucket}/${local.state_key}"
     training_jobs      = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}:training-job/${local.prefix}-train-*"
@@ -62,6 +66,21 @@ output "repository_name" {
 output "role_names" {
   description = "Role names by purpose: deploy, plan, trainer (CI identities), training, image_build (workload roles), prod_data_reader (dev's developers)."
   value       = local.role_names
+}
+
+output "slice_cluster" {
+  description = "Name of the ECS cluster a run's slices train on."
+  value       = local.slice_cluster
+}
+
+output "slice_dask_prefix" {
+  description = "Name prefix of every run's Dask cluster (its task definition families are \"dask-<name>-scheduler|worker\")."
+  value       = local.slice_dask_prefix
+}
+
+output "slice_logs" {
+  description = "Name of the slice cluster's log group."
+  value       = local.slice_logs
 }
 
 output "state_bucket" {

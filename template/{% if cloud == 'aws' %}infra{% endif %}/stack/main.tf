@@ -77,6 +77,31 @@ module "remote_build" {
   tags              = var.tags
 }
 
+# Where `train --slices-remote` trains a run's slices: a Dask scheduler and workers started
+# per run as Fargate tasks of this cluster (docs/decisions/0008), in the account's default
+# VPC. Only tasks of the cluster's security group, and clients inside the VPC, reach the
+# scheduler. The tasks run as the bootstrap's roles (slice_worker, slice_execution).
+data "aws_vpc" "this" {
+  default = true
+}
+
+data "aws_subnets" "this" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.this.id]
+  }
+}
+
+module "slice_cluster" {
+  source = "../modules/slice_cluster"
+
+  client_cidr_blocks = [data.aws_vpc.this.cidr_block]
+  name               = module.names.slice_cluster
+  subnet_ids         = sort(data.aws_subnets.this.ids)
+  tags               = var.tags
+  vpc_id             = data.aws_vpc.this.id
+}
+
 check "names_are_valid_bucket_names" {
   assert {
     condition     = !startswith(local.prefix, "xn--") && !startswith(local.prefix, "sthree-")

@@ -43,6 +43,18 @@ output "repository_url" {
   value       = module.container_registry.repository_url
 }
 
+output "slice_cluster" {
+  description = "What `train --slices-remote` starts its Dask cluster with: the ECS cluster, its log group, security group and subnets, and the roles its tasks run as (made by infra/bootstrap)."
+  value = {
+    cluster_arn        = module.slice_cluster.cluster_arn
+    execution_role_arn = local.roles.slice_execution
+    log_group          = module.slice_cluster.log_group_name
+    security_group_id  = module.slice_cluster.security_group_id
+    subnet_ids         = module.slice_cluster.subnet_ids
+    task_role_arn      = local.roles.slice_worker
+  }
+}
+
 output "trainer_role_arn" {
   description = "Role CI's training jobs assume through OIDC, made by infra/bootstrap (null without CI)."
   value       = var.ci == "none" ? null : local.roles.trainer

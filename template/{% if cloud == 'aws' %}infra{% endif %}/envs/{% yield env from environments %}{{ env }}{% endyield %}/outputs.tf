@@ -43,6 +43,11 @@ output "repository_url" {
   value       = module.stack.repository_url
 }
 
+output "slice_cluster" {
+  description = "The ECS cluster, network and roles `train --slices-remote` starts its Dask cluster with."
+  value       = module.stack.slice_cluster
+}
+
 output "trainer_role_arn" {
   description = "Role CI's training jobs assume through OIDC (null without CI)."
   value       = module.stack.trainer_role_arn
