@@ -96,6 +96,7 @@ locals {
   network_reads = [
     "ec2:DescribeAccountAttributes",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeRouteTables",
     "ec2:DescribeSecurityGroupRules",
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeSubnets",
