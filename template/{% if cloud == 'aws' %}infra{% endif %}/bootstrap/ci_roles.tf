@@ -578,7 +578,7 @@ data "aws_iam_policy_document" "trainer" {
     }
   }
 
-  # `train --slices-remote` starts a Dask cluster on the environment's slice cluster
+  # `train --slices --remote` starts a Dask cluster on the environment's slice cluster
   # (dask-cloudprovider's FargateCluster): it registers its two task definitions, tagged with
   # the environment's cost-scope (IAM takes no resource for RegisterTaskDefinition and
   # DeregisterTaskDefinition), runs them on that cluster only, watches and stops its tasks.
@@ -622,6 +622,14 @@ data "aws_iam_policy_document" "trainer" {
     sid       = "DescribeSliceCluster"
     actions   = ["ecs:DescribeClusters"]
     resources = [local.arns.slice_cluster]
+  }
+
+  # The scheduler's address is its task's network interface's private IP: FargateCluster
+  # reads it once the task runs (EC2's Describe calls take no resource in IAM).
+  statement {
+    sid       = "ReadSliceTaskNetworkInterfaces"
+    actions   = ["ec2:DescribeNetworkInterfaces"]
+    resources = ["*"]
   }
 
   statement {

@@ -15,7 +15,7 @@ module "training_role" {
   tags                      = var.tags
 }
 
-# A run's slices train in Fargate tasks of the stack's slice cluster (train --slices-remote):
+# A run's slices train in Fargate tasks of the stack's slice cluster (train --slices --remote):
 # the code in them runs as this role, scoped like the training role (read the data, write
 # splits and run artifacts; pull the image), trusted by ECS tasks only.
 module "slice_worker_role" {

@@ -29,7 +29,7 @@ locals {
   image_build_project = "${local.prefix}-image"
   # The ECS cluster a run's slices train on (dask-cloudprovider's FargateCluster), its log
   # group, and the name every run gives its Dask cluster: task definition families are
-  # "dask-<that name>-scheduler|worker" (src/<package>/slice_cluster.py).
+  # "dask-<that name>-scheduler|worker" (src/<package>/remote_slices.py).
   slice_cluster     = "${local.prefix}-slices"
   slice_logs        = "/ecs/${local.prefix}-slices"
   slice_dask_prefix = "${local.prefix}-slices-"

@@ -77,7 +77,7 @@ module "remote_build" {
   tags              = var.tags
 }
 
-# Where `train --slices-remote` trains a run's slices: a Dask scheduler and workers started
+# Where `train --slices --remote` trains a run's slices: a Dask scheduler and workers started
 # per run as Fargate tasks of this cluster (docs/decisions/0008), in the account's default
 # VPC. Only tasks of the cluster's security group, and clients inside the VPC, reach the
 # scheduler. The tasks run as the bootstrap's roles (slice_worker, slice_execution).

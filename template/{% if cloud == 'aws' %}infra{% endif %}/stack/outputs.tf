@@ -44,14 +44,20 @@ output "repository_url" {
 }
 
 output "slice_cluster" {
-  description = "What `train --slices-remote` starts its Dask cluster with: the ECS cluster, its log group, security group and subnets, and the roles its tasks run as (made by infra/bootstrap)."
+  description = "What `train --slices --remote` starts its Dask cluster with: the ECS cluster, its log group, security group and subnets, and the roles its tasks run as (made by infra/bootstrap)."
   value = {
-    cluster_arn        = module.slice_cluster.cluster_arn
+    cluster_arn = module.slice_cluster.cluster_arn
+    # The tag IAM lets the trainer register task definitions and run tasks with only.
+    cost_scope         = "${var.project}/${var.environment}"
     execution_role_arn = local.roles.slice_execution
     log_group          = module.slice_cluster.log_group_name
-    security_group_id  = module.slice_cluster.security_group_id
-    subnet_ids         = module.slice_cluster.subnet_ids
-    task_role_arn      = local.roles.slice_worker
+    # Every run's Dask cluster is named "<name_prefix><UTC time>": the trainer may run only
+    # task definitions "dask-<name_prefix>*".
+    name_prefix       = module.names.slice_dask_prefix
+    security_group_id = module.slice_cluster.security_group_id
+    subnet_ids        = module.slice_cluster.subnet_ids
+    task_role_arn     = local.roles.slice_worker
+    vpc_id            = data.aws_vpc.this.id
   }
 }
 

@@ -44,7 +44,7 @@ output "repository_url" {
 }
 
 output "slice_cluster" {
-  description = "The ECS cluster, network and roles `train --slices-remote` starts its Dask cluster with."
+  description = "The ECS cluster, network and roles `train --slices --remote` starts its Dask cluster with."
   value       = module.stack.slice_cluster
 }
 
