@@ -21,19 +21,27 @@ from tests.support.project import ANSWER_SETS_DIR
 # answer set -> its cloud
 CLOUDS = {"defaults": "aws", "gcp": "gcp", "cloud-none": "none"}
 MODULES = {
-    "aws": {"s3.py", "sagemaker.py"},
+    "aws": {"remote_slices.py", "s3.py", "sagemaker.py"},
     "gcp": {"gcs.py", "gcs_artifacts.py", "vertex.py"},
 }
 # Shared by the clouds, needing one: the lake and what every remote job shares.
 WITH_A_CLOUD = {"lake.py", "remote.py"}
-TESTS = {"aws": {"test_remote.py"}, "gcp": {"test_gcs.py", "test_vertex.py"}}
+TESTS = {"aws": {"test_remote.py", "test_remote_slices.py"}, "gcp": {"test_gcs.py", "test_vertex.py"}}
 # Import roots, project dependencies and locked packages that belong to one cloud.
 IMPORTS = {
-    "aws": {"boto3", "botocore", "sagemaker", "moto"},
+    "aws": {"aiobotocore", "boto3", "botocore", "dask_cloudprovider", "sagemaker", "moto"},
     "gcp": {"google", "gcp_storage_emulator"},
 }
 DEPENDENCIES = {
-    "aws": {"boto3", "botocore", "moto", "flask", "flask-cors", "sagemaker"},
+    "aws": {
+        "boto3",
+        "botocore",
+        "dask-cloudprovider",
+        "moto",
+        "flask",
+        "flask-cors",
+        "sagemaker",
+    },
     "gcp": {
         "google-auth",
         "google-cloud-storage",
@@ -44,7 +52,15 @@ DEPENDENCIES = {
 # Never in another cloud's lock, also not indirectly. (google-auth is: mlflow-skinny needs
 # databricks-sdk, which needs google-auth; the project itself must not ask for it.)
 LOCKED = {
-    "aws": {"boto3", "botocore", "s3transfer", "moto", "sagemaker"},
+    "aws": {
+        "aiobotocore",
+        "boto3",
+        "botocore",
+        "dask-cloudprovider",
+        "s3transfer",
+        "moto",
+        "sagemaker",
+    },
     "gcp": {"google-cloud-storage", "google-cloud-aiplatform", "gcp-storage-emulator"},
 }
 WORDS = {"aws": re.compile(r"boto3|botocore|sagemaker", re.IGNORECASE)}
@@ -138,11 +154,14 @@ def test_dependencies_and_lock_hold_no_other_cloud(projects: dict[str, Path], cl
     groups = pyproject.get("dependency-groups", {})
     wanted = {_name(r) for r in pyproject["project"]["dependencies"]}
     wanted |= {_name(r) for group in groups.values() for r in group if isinstance(r, str)}
+    extras = pyproject["project"].get("optional-dependencies", {})
+    wanted |= {_name(r) for extra in extras.values() for r in extra}
     lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
     locked = {package["name"] for package in lock["package"]}
     (own,) = [p for p in lock["package"] if p["name"] == pyproject["project"]["name"]]
     asked = {d["name"] for d in own.get("dependencies", [])}
     asked |= {d["name"] for deps in own.get("dev-dependencies", {}).values() for d in deps}
+    asked |= {d["name"] for deps in own.get("optional-dependencies", {}).values() for d in deps}
     for other in _others(cloud):
         assert not wanted & DEPENDENCIES[other], f"{cloud} depends on {other}'s packages"
         assert not asked & DEPENDENCIES[other], f"{cloud}'s lock asks for {other}'s packages"
