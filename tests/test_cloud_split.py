@@ -26,7 +26,10 @@ MODULES = {
 }
 # Shared by the clouds, needing one: the lake and what every remote job shares.
 WITH_A_CLOUD = {"lake.py", "remote.py"}
-TESTS = {"aws": {"test_remote.py", "test_remote_slices.py"}, "gcp": {"test_gcs.py", "test_vertex.py"}}
+TESTS = {
+    "aws": {"test_remote.py", "test_remote_slices.py"},
+    "gcp": {"test_gcs.py", "test_vertex.py"},
+}
 # Import roots, project dependencies and locked packages that belong to one cloud.
 IMPORTS = {
     "aws": {"aiobotocore", "boto3", "botocore", "dask_cloudprovider", "sagemaker", "moto"},

@@ -53,6 +53,8 @@ _TRAINER = "bootstrap/data.aws_iam_policy_document.trainer"
 _TRAINING = "modules/ml_iam/data.aws_iam_policy_document.this"
 _BUILD = "modules/remote_build/modules/service_role/data.aws_iam_policy_document.this"
 _PROD_DATA = "modules/prod_data_readonly/data.aws_iam_policy_document.this"
+# The slice cluster's execution role: ECS pulls the image and writes the tasks' logs with it.
+_SLICE_EXECUTION = "modules/slice_cluster/modules/execution_role/data.aws_iam_policy_document.this"
 PINNED_IAM_SKIPS = {
     (_DEPLOY, "DataExfiltration", "s3:getobject"),
     (_DEPLOY, "ResourceExposure", "s3:deletebucketpolicy"),
@@ -65,6 +67,7 @@ PINNED_IAM_SKIPS = {
     (_BUILD, "CredentialsExposure", "ecr:getauthorizationtoken"),
     (_BUILD, "DataExfiltration", "s3:getobject"),
     (_PROD_DATA, "DataExfiltration", "s3:getobject"),
+    (_SLICE_EXECUTION, "CredentialsExposure", "ecr:getauthorizationtoken"),
 }
 
 BROAD_MANAGED_POLICIES = (
