@@ -44,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from iam_authorization import (
     IdentityTokenRefused,
     condition_keys,
-    ecs_condition_keys,
     conditions_hold,
+    ecs_condition_keys,
     iam_action,
     passed_roles,
     provider_host,

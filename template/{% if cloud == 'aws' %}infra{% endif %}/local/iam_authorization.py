@@ -133,7 +133,9 @@ def ecs_cluster_arn(cluster: str | None, account: str, region: str) -> str | Non
     return f"arn:aws:ecs:{region}:{account}:cluster/{cluster or 'default'}"
 
 
-def ecs_condition_keys(operation: str, params: Mapping[str, Any], account: str, region: str) -> dict[str, str]:
+def ecs_condition_keys(
+    operation: str, params: Mapping[str, Any], account: str, region: str
+) -> dict[str, str]:
     """`ecs:cluster` of the calls that act in a cluster (RunTask, DescribeTasks, StopTask)."""
     if operation in ("RunTask", "StartTask", "DescribeTasks", "StopTask"):
         arn = ecs_cluster_arn(_first(params.get("cluster")), account, region)
@@ -335,7 +337,7 @@ def resource_arn(
             task = _first(params.get("task")) or _first(params.get("tasks")) or "*"
             if task.startswith("arn:"):
                 return task
-            cluster = (ecs_cluster_arn(_first(params.get("cluster")), account, region) or "")
+            cluster = ecs_cluster_arn(_first(params.get("cluster")), account, region) or ""
             return arn("ecs", f"task/{cluster.rsplit('/', 1)[-1]}/{task}")
         cluster = _first(params.get("cluster")) or _first(params.get("clusters"))
         if cluster and operation != "CreateCluster":
@@ -384,7 +386,6 @@ def passed_roles(service: str, operation: str, params: Mapping[str, Any]) -> lis
     if single is not None:
         found.append(single)
     return [(str(params[name]), principal) for name, principal in found if params.get(name)]
-
 
 
 # ---- OIDC web identity --------------------------------------------------------------------
