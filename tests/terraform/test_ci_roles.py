@@ -101,15 +101,29 @@ def test_cloudsplaining_finds_no_escalation_and_only_pinned_skips(
     for env, report in reports.items():
         assert report.count("PrivilegeEscalation") == 0, iam_scan.describe(report, env)
         assert report.findings == [], iam_scan.describe(report, env)
-        # The image build's and the training role's passes are set aside only because those
-        # roles are scanned here too, trusted by services alone, with no IAM.
-        assert len(report.passes) == 2, iam_scan.describe(report, env)
+        # The image build's, the training role's and the slice roles' passes are set aside
+        # only because those roles are scanned here too, trusted by services alone, with no IAM.
+        assert {s for p in report.passes for s in p.statements} == {
+            "PassBuildRoleToCodeBuild",
+            "PassTrainingRoleToSageMaker",
+            "PassSliceRolesToEcsTasks",
+        }, iam_scan.describe(report, env)
+        assert len(report.passes) == 3, iam_scan.describe(report, env)
         # Every identity is known at plan time (its names come from infra/names); only the
         # buckets' policies, which name the buckets' ARNs, wait for the apply.
         known = {d.name for d in documents[env] if d.known}
         prefix = f"{slug}--{env}"
         roles = {
-            f"{prefix}-{r}" for r in ("deploy", "plan", "trainer", "training", "image-codebuild")
+            f"{prefix}-{r}"
+            for r in (
+                "deploy",
+                "plan",
+                "trainer",
+                "training",
+                "image-codebuild",
+                "slice-worker",
+                "slice-execution",
+            )
         }
         assert roles <= known
         assert {f"{prefix}-deploy", f"{prefix}-plan", f"{prefix}-trainer"} <= {
