@@ -112,7 +112,16 @@ def test_applied_policies_hold_what_the_plan_could_not_know(
         }
         prefix = f"{slug}--{env}"
         assert set(by_kind["trust"]) == {
-            f"{prefix}-{r}" for r in ("deploy", "plan", "trainer", "training", "image-codebuild")
+            f"{prefix}-{r}"
+            for r in (
+                "deploy",
+                "plan",
+                "trainer",
+                "training",
+                "image-codebuild",
+                "slice-worker",
+                "slice-execution",
+            )
         } | ({f"{prefix}-prod-data-reader"} if env == "dev" else set())
         # The training role's inline policy, with the environment's bucket ARNs.
         training = by_kind["identity"][f"{prefix}-training-access"]

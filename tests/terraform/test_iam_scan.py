@@ -316,7 +316,7 @@ def test_the_project_s_scan_reads_the_applied_record(
     first = clean.splitlines()[0]
     assert passed, clean
     assert f"dev: {count} policy documents scanned ({count} read back after apply)" in first
-    assert "0 findings" in first and "2 role-bound passes" in first
+    assert "0 findings" in first and "3 role-bound passes" in first
 
     def plant(entries: list[dict[str, Any]]) -> None:
         _entry(entries, "-training-access")["document"]["Statement"].append(

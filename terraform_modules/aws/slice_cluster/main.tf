@@ -48,6 +48,7 @@ resource "aws_cloudwatch_log_group" "this" {
 # have no certificates): the scheduler's ports open only to the cluster's own tasks and to
 # the clients' networks (client_cidr_blocks), never to the internet.
 resource "aws_security_group" "this" {
+  #checkov:skip=CKV2_AWS_5:attached at run time to the Dask tasks FargateCluster starts (network configuration of RunTask), not to a Terraform resource
   #checkov:skip=CKV_AWS_382:tasks pull the image from ECR and read S3 through the internet gateway (or NAT) of the VPC they run in
   name        = var.name
   description = "Dask scheduler and workers of ${var.name}: each other, and clients of the listed networks"
