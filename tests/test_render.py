@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import LEFT_TO_DEFAULTS
-from tests.support.project import ANSWER_SETS, REPO_ROOT, read_answers, render
+from tests.support.project import ANSWER_SETS, REPO_ROOT, answer_set, read_answers, render
 
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
 
@@ -330,3 +330,14 @@ def test_python_of_ci_and_account_sets_is_the_defaults_but_for_names(
     )
     shown = {path: (expected.get(path, "")[:300], found.get(path, "")[:300]) for path in differing}
     assert differing == [], f"{name} differs from the defaults in what pytest reads: {shown}"
+
+
+def test_the_demo_renders_the_defaults_answer_set() -> None:
+    """Why the defaults' check leaves most steps to the README's demo (tests/conftest.py): the
+    demo runs `dayone new DEST --defaults`, which names the project after DEST and takes every
+    other answer's default, and the defaults answer set gives the project's name alone."""
+    assert set(answer_set("defaults")) == {"project_name"}
+    demo = (REPO_ROOT / "scripts" / "demo.py").read_text(encoding="utf-8")
+    new = '[str(DAYONE), "new", str(dest), "--defaults", "--template", str(ROOT), "--vcs-ref", "HEAD"]'
+    assert new in demo
+    assert '[str(DAYONE), "check", str(dest)]' in demo  # every step, no --only
