@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import LEFT_TO_DEFAULTS
+from tests.support.equivalence import differences_for_pytest
 from tests.support.project import ANSWER_SETS, REPO_ROOT, answer_set, read_answers, render
 
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
@@ -265,55 +266,6 @@ def test_questions_reference_is_up_to_date() -> None:
     assert result.returncode == 0, result.stdout
 
 
-# What the answers name (not what they choose): equal names make equal files.
-NAMING_ANSWERS = (
-    "repository",
-    "project_name",
-    "project_slug",
-    "package_name",
-    "description",
-    "author_name",
-    "author_email",
-)
-# Files that answers about CI and accounts may change without touching the Python code or
-# what its tests read: CI definitions, docs, the tfvars, and the answers record itself.
-CI_AND_ACCOUNT_FILES = re.compile(
-    r"^(\.github/|\.gitlab-ci\.yml$|\.gitlab/|docs/|README\.md$|LICENSE$|\.copier-answers\.yml$"
-    r"|infra/envs/[^/]+/terraform\.tfvars\.json$)"
-)
-
-
-def _named_alike(project: Path) -> dict[str, str]:
-    """Every tracked file of `project` with the names its answers gave replaced by one token,
-    and uv.lock's packages in name order (the project's own entry moves with its name)."""
-    answers = read_answers(project)
-    names = [str(answers[key]) for key in NAMING_ANSWERS if answers.get(key)]
-    names.append(str(answers["package_name"]).upper())
-    # The template commit (infra/VERSION): one per render when this checkout has local edits.
-    names.append(str(answers["_commit"]))
-    names.sort(key=len, reverse=True)
-    # The license as pyproject.toml quotes it (bare, "MIT" is inside "PERMITTED").
-    license_value = f'"{answers["license"]}"'
-
-    def same_names(text: str) -> str:
-        for value in names:
-            text = text.replace(value, "<name>")
-        return text.replace(license_value, '"<license>"')
-
-    files: dict[str, str] = {}
-    for relative in git(project, "ls-files").splitlines():
-        path = project / relative
-        if path.is_symlink() or not path.is_file():
-            continue
-        text = same_names(path.read_text(encoding="utf-8", errors="replace"))
-        if relative == "uv.lock":
-            lock = tomllib.loads(text)
-            lock["package"] = sorted(lock["package"], key=lambda package: package["name"])
-            text = repr(lock)
-        files[same_names(relative)] = text
-    return files
-
-
 @pytest.mark.parametrize("name", sorted(LEFT_TO_DEFAULTS))
 def test_python_of_ci_and_account_sets_is_the_defaults_but_for_names(
     rendered_project: Rendered, name: str
@@ -322,14 +274,8 @@ def test_python_of_ci_and_account_sets_is_the_defaults_but_for_names(
     files, docs and tfvars, their projects are the defaults' project but for names."""
     defaults, _ = rendered_project("defaults")
     other, _ = rendered_project(name)
-    expected, found = _named_alike(defaults), _named_alike(other)
-    differing = sorted(
-        path
-        for path in expected.keys() | found.keys()
-        if expected.get(path) != found.get(path) and not CI_AND_ACCOUNT_FILES.match(path)
-    )
-    shown = {path: (expected.get(path, "")[:300], found.get(path, "")[:300]) for path in differing}
-    assert differing == [], f"{name} differs from the defaults in what pytest reads: {shown}"
+    differing = differences_for_pytest(defaults, other)
+    assert differing == {}, f"{name} differs from the defaults in what pytest reads: {differing}"
 
 
 def test_the_demo_renders_the_defaults_answer_set() -> None:
