@@ -53,6 +53,22 @@ def module_copy(tmp_path: Path) -> Callable[[Path], Path]:
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
+# The roles every environment has (infra/names: "<slug>--<env>-<role>"): the CI identities,
+# the trainer and the roles the services run as (training, image build, slice tasks).
+ENVIRONMENT_ROLES = (
+    "deploy",
+    "plan",
+    "trainer",
+    "training",
+    "image-codebuild",
+    "slice-worker",
+    "slice-execution",
+)
+
+
+def environment_roles(slug: str, env: str) -> set[str]:
+    """The names of the roles every environment has."""
+    return {f"{slug}--{env}-{role}" for role in ENVIRONMENT_ROLES}
 
 
 @pytest.fixture(scope="session")

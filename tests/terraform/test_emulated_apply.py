@@ -19,7 +19,7 @@ from dayone.checks import CheckResult
 from tests.conftest import ALL_ENVS_APPLIED, Checked
 from tests.support.iam_scan import iam_scan
 from tests.support.project import ANSWER_SETS, answer_set, read_answers
-from tests.terraform.conftest import grouped
+from tests.terraform.conftest import environment_roles, grouped
 
 pytestmark = [pytest.mark.slow, pytest.mark.terraform]
 
@@ -111,18 +111,9 @@ def test_applied_policies_hold_what_the_plan_could_not_know(
             for kind in ("identity", "trust", "resource")
         }
         prefix = f"{slug}--{env}"
-        assert set(by_kind["trust"]) == {
-            f"{prefix}-{r}"
-            for r in (
-                "deploy",
-                "plan",
-                "trainer",
-                "training",
-                "image-codebuild",
-                "slice-worker",
-                "slice-execution",
-            )
-        } | ({f"{prefix}-prod-data-reader"} if env == "dev" else set())
+        assert set(by_kind["trust"]) == environment_roles(slug, env) | (
+            {f"{prefix}-prod-data-reader"} if env == "dev" else set()
+        )
         # The training role's inline policy, with the environment's bucket ARNs.
         training = by_kind["identity"][f"{prefix}-training-access"]
         assert f"arn:aws:s3:::{prefix}-raw/*" in json.dumps(training["document"])
