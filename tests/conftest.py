@@ -35,8 +35,12 @@ def _python_env(version: str) -> dict[str, str]:
 @pytest.fixture(scope="session", autouse=True)
 def check_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """`dayone check` remembers passed steps; a test session starts with an empty memory, so
-    every step runs at least once per session (and module tests once, not once per project)."""
-    os.environ["DAYONE_CHECK_CACHE"] = str(tmp_path_factory.mktemp("check-cache"))
+    every step runs at least once per session (and module tests once, not once per project).
+    The xdist workers share it: a step one worker passed is not run again by the other."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "check-cache"
+    shared.mkdir(exist_ok=True)
+    os.environ["DAYONE_CHECK_CACHE"] = str(shared)
 
 
 @pytest.fixture(scope="session")
@@ -222,9 +226,21 @@ _seconds: dict[str, float] = {tier: 0.0 for tier in TIERS}
 # emulator; CPU seconds are what the two cores must find, so they say where to cut.
 _cpu: dict[str, float] = {tier: 0.0 for tier in TIERS}
 _cpu_by_test: dict[str, float] = {}
+# Per xdist worker, when each of its tests started and stopped (setup to teardown): how well
+# the workers were kept busy, and which test ran last, which per-test totals do not show.
+_spans: dict[str, dict[str, list[float]]] = {}
 # Longest tier first: with the slow tier's few long tests started first, the fast tier's many
 # short ones fill the workers at the end instead of one long test running alone.
 TIER_ORDER = {"slow": 0, "terraform": 1, "fast": 2}
+# Within the slow tier, the longest tests first, in this order (wall seconds measured in the
+# full run, the run's `workers over` summary): a long test started last would run alone while
+# the other workers idle. xdist keeps this order (--no-loadscope-reorder in pyproject.toml).
+LONGEST_FIRST = (
+    "tests/test_docs.py::test_day_two_runs_as_the_docs_say",  # about 740 s
+    "tests/test_docs.py::test_readme_runs_as_written",  # 230 s
+    "tests/test_answers_property.py::test_accepted_drawn_answers_give_a_green_project",  # 200 s
+    "tests/test_fourth_environment.py::test_a_fourth_environment_renders",  # 200 s
+)
 
 
 # The quick tier (`scripts/dev.py test --quick`, `pytest --quick`) for the inner loop: the fast
@@ -271,7 +287,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         markers = {marker.name for marker in item.iter_markers()}
         tier = "terraform" if "terraform" in markers else "slow" if "slow" in markers else "fast"
         item.user_properties.append(("tier", tier))
-    items.sort(key=lambda item: TIER_ORDER[str(dict(item.user_properties)["tier"])])
+    items.sort(key=_run_order)
+
+
+def _run_order(item: pytest.Item) -> tuple[int, int]:
+    tier = TIER_ORDER[str(dict(item.user_properties)["tier"])]
+    longest = [i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)]
+    return tier, longest[0] if longest else len(LONGEST_FIRST)
 
 
 def _cpu_seconds() -> float:
@@ -307,6 +329,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     cpu = float(properties.get("cpu", 0.0))  # type: ignore[arg-type]
     _cpu[tier] += cpu
     _cpu_by_test[report.nodeid] = _cpu_by_test.get(report.nodeid, 0.0) + cpu
+    worker = getattr(getattr(report, "node", None), "gateway", None)
+    span = _spans.setdefault(getattr(worker, "id", "main"), {}).setdefault(
+        report.nodeid, [report.start, report.stop]
+    )
+    span[0], span[1] = min(span[0], report.start), max(span[1], report.stop)
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         tier = str(dict(report.user_properties).get("tier", "fast"))
         counts = _outcomes[tier]
@@ -336,3 +363,35 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line("costliest tests in CPU seconds (setup, call and teardown):")
     for nodeid, cpu in costliest:
         terminalreporter.write_line(f"{cpu:>7.0f}  {nodeid}")
+    _report_workers(terminalreporter)
+
+
+def _report_workers(terminalreporter: pytest.TerminalReporter) -> None:
+    """Each worker's busy seconds and its idle time before the last worker finished, and the
+    tests that ended last; with DAYONE_TEST_TIMELINE set, every test's span into that file."""
+    spans = [(w, *span, nodeid) for w, tests in _spans.items() for nodeid, span in tests.items()]
+    if not spans:
+        return
+    first = min(start for _, start, _, _ in spans)
+    last = max(stop for _, _, stop, _ in spans)
+    terminalreporter.write_line(f"workers over {last - first:.0f} s from the first test's start:")
+    for worker in sorted(_spans):
+        mine = [(start, stop) for w, start, stop, _ in spans if w == worker]
+        busy = sum(stop - start for start, stop in mine)
+        done = max(stop for _, stop in mine)
+        terminalreporter.write_line(
+            f"  {worker:<5} busy {busy:>5.0f} s, {len(mine):>4} tests, idle at the end "
+            f"{last - done:>4.0f} s"
+        )
+    terminalreporter.write_line("ended last:")
+    for worker, start, stop, nodeid in sorted(spans, key=lambda s: s[2])[-3:]:
+        terminalreporter.write_line(
+            f"  {worker:<5} {start - first:>5.0f} s to {stop - first:>5.0f} s  {nodeid}"
+        )
+    timeline = os.environ.get("DAYONE_TEST_TIMELINE")
+    if timeline:
+        rows = sorted(spans, key=lambda s: s[1])
+        Path(timeline).write_text(
+            "".join(f"{w}\t{a - first:.1f}\t{b - first:.1f}\t{n}\n" for w, a, b, n in rows),
+            encoding="utf-8",
+        )
