@@ -22,13 +22,13 @@ from tests.support.project import ANSWER_SETS_DIR
 CLOUDS = {"defaults": "aws", "gcp": "gcp", "cloud-none": "none"}
 MODULES = {
     "aws": {"remote_slices.py", "s3.py", "sagemaker.py"},
-    "gcp": {"gcs.py", "gcs_artifacts.py", "vertex.py"},
+    "gcp": {"gcs.py", "gcs_artifacts.py", "vertex.py", "vertex_slices.py"},
 }
 # Shared by the clouds, needing one: the lake and what every remote job shares.
 WITH_A_CLOUD = {"lake.py", "remote.py"}
 TESTS = {
     "aws": {"test_remote.py", "test_remote_slices.py"},
-    "gcp": {"test_gcs.py", "test_vertex.py"},
+    "gcp": {"test_gcs.py", "test_vertex.py", "test_vertex_slices.py"},
 }
 # Import roots, project dependencies and locked packages that belong to one cloud.
 IMPORTS = {
