@@ -78,6 +78,29 @@ def test_every_environment_applies_and_nothing_is_left(
 
 
 @pytest.mark.parametrize("name", grouped(*ALL_ENVS_APPLIED))
+def test_each_account_gets_one_set_of_slice_endpoints(
+    checked_project: Callable[[str], Checked], name: str
+) -> None:
+    """The VPC endpoints of the slice tasks are made once per account (a VPC takes one
+    private-DNS endpoint per service): by the environment that makes the account's OIDC
+    provider, in both account modes, and applied on the emulator (the check turns on what the
+    tfvars leave off because it costs)."""
+    checked = checked_project(name)
+    per_environment = read_answers(checked.project).get("aws_accounts") == "per-environment"
+    services = {"ecr.api", "ecr.dkr", "logs", "s3"}
+    for env in ENVIRONMENTS:
+        tfvars = checked.project / "infra" / "envs" / env / "terraform.tfvars.json"
+        variables = json.loads(tfvars.read_text())
+        assert variables["slice_endpoints"] is False  # off until a team turns it on: it costs
+        identities = json.loads((checked.records / f"{env}.bootstrap.outputs.json").read_text())
+        made = set(identities["slice_endpoint_ids"])
+        makes = variables["create_oidc_provider"]
+        assert made == (services if makes else set()), (env, made)
+        assert makes == (per_environment or env == "dev")
+        assert all(v.startswith("vpce-") for v in identities["slice_endpoint_ids"].values())
+
+
+@pytest.mark.parametrize("name", grouped(*ALL_ENVS_APPLIED))
 def test_each_budget_measures_its_own_environment(
     checked_project: Callable[[str], Checked], name: str
 ) -> None:

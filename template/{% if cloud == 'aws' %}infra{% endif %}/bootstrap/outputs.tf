@@ -57,3 +57,11 @@ output "training_role_arn" {
   description = "Role SageMaker training jobs run as."
   value       = module.training_role.role_arn
 }
+
+output "slice_endpoint_ids" {
+  description = "The account's VPC endpoints for the slice tasks, by service, if this environment makes them (slice_endpoints); else empty."
+  value = local.makes_slice_endpoints ? merge(
+    module.slice_endpoints[0].interface_endpoint_ids,
+    { s3 = module.slice_endpoints[0].s3_endpoint_id },
+  ) : {}
+}

@@ -417,13 +417,25 @@ def cycle(
         say(f"  {environment}: bootstrap (state bucket and identities), as the administrator")
         tf(bootstrap, "init", "-input=false")
         bootstrap_plan = work / "bootstrap.tfplan"
-        tf(bootstrap, "plan", "-input=false", f"-out={bootstrap_plan}", var_file)
+        # With the account's slice endpoints, which the environment's tfvars leave off because
+        # they cost: the emulator shows they apply (made by the OIDC provider's maker only).
+        tf(
+            bootstrap,
+            "plan",
+            "-input=false",
+            f"-out={bootstrap_plan}",
+            var_file,
+            "-var=slice_endpoints=true",
+        )
         # Counted before it runs: a failed apply can still leave what it created first.
         applied.append("bootstrap")
         tf(bootstrap, "apply", "-input=false", str(bootstrap_plan), phase="bootstrap apply")
         if maker == environment:
             providers.made(maker)
         bootstrap_outputs = outputs_of(tf, bootstrap)
+        endpoints = sorted(bootstrap_outputs.get("slice_endpoint_ids") or {})
+        if endpoints:
+            say(f"  {environment}: the account's slice endpoints: {', '.join(endpoints)}")
         if out_dir is not None:
             write_record(
                 out_dir,

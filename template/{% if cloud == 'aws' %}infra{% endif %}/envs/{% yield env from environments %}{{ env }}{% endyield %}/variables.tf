@@ -18,8 +18,9 @@ variable "ci" {
   type        = string
 }
 
-# create_oidc_provider and repository are infra/bootstrap's (the identities); declared here
-# because terraform.tfvars.json, shared with the bootstrap, holds them.
+# create_oidc_provider, repository and slice_endpoints are infra/bootstrap's (the identities
+# and the account's endpoints); declared here because terraform.tfvars.json, shared with the
+# bootstrap, holds them.
 variable "create_oidc_provider" {
   description = "Create the account's CI OIDC identity provider in this environment's bootstrap (false: reuse the one another environment's bootstrap created)."
   type        = bool
@@ -80,4 +81,10 @@ variable "project_description" {
 variable "repository" {
   description = "Repository path on the CI host (owner/name)."
   type        = string
+}
+
+variable "slice_endpoints" {
+  description = "Make the account's VPC endpoints for the slice tasks in this environment's bootstrap, if it makes the account's OIDC provider (about USD 22 a month)."
+  type        = bool
+  default     = false
 }
