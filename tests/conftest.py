@@ -256,6 +256,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # from source again: 10-15 s each, about a third of a generated test run. The suite's
     # environments are throwaway, so let them keep their bytecode.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    # Terraform and the aws provider are Go programs that spend much of their CPU collecting
+    # garbage while they build the provider's schema (every plan, validate and test run block
+    # loads it). With the collector run at four times the heap instead of twice, a `terraform
+    # validate` takes 1.5 CPU-s instead of 2.1 and a module's `terraform test` 4.5 instead of
+    # 5.8, for about 100 MB more at its peak. The suite runs terraform some thousand times on
+    # two cores, so it keeps that setting unless the machine has its own.
+    os.environ.setdefault("GOGC", "400")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -308,10 +308,11 @@ def _reader_env(tmp_path: Path, tools: dict[str, str]) -> dict[str, str]:
         "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
     }
     # The machine's network settings (proxy, certificates, package index) are the reader's
-    # too; they change how downloads connect, not what is on PATH.
+    # too; they change how downloads connect, not what is on PATH. So is the Go collector's
+    # setting the suite gives terraform (tests/conftest.py): it changes speed, not behaviour.
     network = ("PROXY", "SSL_", "CERT", "CA_BUNDLE", "PIP_", "UV_INDEX", "UV_NATIVE_TLS")
     for key, value in os.environ.items():
-        if key == "DAYONE_TF_MIRROR" or any(part in key.upper() for part in network):
+        if key in {"DAYONE_TF_MIRROR", "GOGC"} or any(part in key.upper() for part in network):
             env.setdefault(key, value)
     return env
 
