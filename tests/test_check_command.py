@@ -251,3 +251,60 @@ def test_make_targets_ignore_a_virtualenv_active_in_the_shell(
     code, output = _make(clone, "setup", env=foreign)
     assert code == 0, output
     assert "does not match the project environment path" not in output, output
+
+
+def test_module_tests_that_passed_are_not_run_again_until_a_module_changes(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    """`make infra-test` remembers a pass under a hash of the modules and terraform: run again
+    on the same modules it says so and runs nothing; a module edit, another terraform or
+    FORCE=1 runs the tests; a failure is not remembered; the tree stays as it was."""
+    project, _env = rendered_project("defaults")
+    clone = _clone(project, tmp_path / "module-tests")
+    # A terraform that logs each command and fails `test` while FAIL_TEST is set: the make
+    # logic is what is tested here; the modules' real tests run in every AWS project's check.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "terraform.log"
+    fake = bin_dir / "terraform"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> "{log}"\n'
+        'case "$*" in\n'
+        '  version*) echo "{\\"terraform_version\\": \\"${FAKE_VERSION:-1.0.0}\\"}" ;;\n'
+        '  *" test"*) [ -z "$FAIL_TEST" ] || exit 1 ;;\n'
+        "esac\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("DAYONE_TF_MIRROR", None)
+
+    def module_tests(*args: str, **extra: str) -> tuple[int, str, int]:
+        log.write_text("", encoding="utf-8")
+        code, output = _make(clone, "infra-test", *args, env={**env, **extra})
+        runs = sum(line.endswith(" test") for line in log.read_text().splitlines())
+        return code, output, runs
+
+    modules = len(list((clone / "infra" / "modules").glob("*/tests")))
+    assert modules >= 5
+    assert module_tests(FAIL_TEST="1")[0] != 0  # a failure is not remembered
+    code, output, runs = module_tests()
+    assert (code, runs) == (0, modules), output
+    code, output, runs = module_tests()
+    assert (code, runs) == (0, 0), output
+    assert "these modules passed their tests before" in output and "FORCE=1" in output
+    assert module_tests("FORCE=1")[2] == modules
+    assert module_tests(FAKE_VERSION="1.0.1")[2] == modules  # another terraform
+    variables = clone / "infra" / "modules" / "data_lake" / "variables.tf"
+    variables.write_text(variables.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert module_tests()[2] == modules  # an uncommitted edit of a module
+    assert module_tests()[2] == 0
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout.rstrip("\n") == " M infra/modules/data_lake/variables.tf"
