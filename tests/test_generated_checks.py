@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import Checked, left_out_of_check
+from tests.conftest import LEFT_TO_PLANS, Checked, left_out_of_check
 from tests.support.project import ANSWER_SETS, read_answers
 
 
@@ -34,6 +35,13 @@ def test_generated_repo_is_green(checked_project: Callable[[str], Checked], name
             "checkov (infra/)",
             "IAM policies (cloudsplaining, all envs)",
         }
+    if name in LEFT_TO_PLANS:
+        # Validate was left to the plans: every environment and its bootstrap was planned.
+        tfvars = project / "infra" / "envs" / "dev" / "terraform.tfvars.json"
+        environments = json.loads(tfvars.read_text(encoding="utf-8"))["environments"]
+        planned = {p.name for p in checked.records.glob("*.plan.json")}
+        for env in environments:
+            assert {f"{env}.plan.json", f"{env}.bootstrap.plan.json"} <= planned, planned
     if read_answers(project).get("cloud") == "gcp":
         # Offline, the schema check stands in for validate; checkov runs as for AWS; the
         # rendered IAM bindings stand in for an emulator of GCP IAM, which does not exist.
