@@ -148,7 +148,10 @@ def secrets_found(dest: Path) -> list[str]:
 
     config = baseline.load_from_file(str(dest / ".secrets.baseline"))
     found: list[str] = []
-    with transient_settings({"plugins_used": config["plugins_used"]}):
+    # Its plugins and its filters (the lines it excludes: the repository answer, a path that
+    # can look like base64 to the entropy plugin), as the hook reads them.
+    settings = {key: config[key] for key in ("plugins_used", "filters_used")}
+    with transient_settings(settings):
         collection = SecretsCollection()
         for name in ("pyproject.toml", "README.md", "LICENSE", ".copier-answers.yml"):
             if (dest / name).is_file():
