@@ -56,8 +56,10 @@ def _assert_refusal(message: str, dest: Path, names: tuple[str, ...]) -> None:
 
 
 # Found by this test: a GitLab path of random-looking parts is base64 to detect-secrets'
-# entropy plugin, so the project's first commit failed its own hook (.copier-answers.yml and
-# every tfvars hold the path alone on a line); the baseline now excludes the repository line.
+# entropy plugin, so the project's first commit failed its own hook (.copier-answers.yml, every
+# tfvars and the CI rules that compare the project's path hold it as a string of its own); the
+# baseline now excludes those lines. Its GitHub sibling: the workflows' `github.repository`.
+RANDOM_LOOKING_GITHUB_PATH = {**BASE, "repository": "aB3dE5q/xY9zQ1wR7tUkP2m"}
 RANDOM_LOOKING_GITLAB_PATH = {
     **BASE,
     "cloud": "gcp",
@@ -70,6 +72,7 @@ RANDOM_LOOKING_GITLAB_PATH = {
 
 @FAST
 @example(answers=RANDOM_LOOKING_GITLAB_PATH)
+@example(answers=RANDOM_LOOKING_GITHUB_PATH)
 @given(answers=grammar_answers())
 def test_grammar_answers_render_or_are_refused_by_name(
     fast_template: str, answers: dict[str, str]

@@ -153,13 +153,12 @@ def secrets_found(dest: Path) -> list[str]:
     settings = {key: config[key] for key in ("plugins_used", "filters_used")}
     with transient_settings(settings):
         collection = SecretsCollection()
-        for name in ("pyproject.toml", "README.md", "LICENSE", ".copier-answers.yml"):
-            if (dest / name).is_file():
-                collection.scan_file(str(dest / name))
-        for env in ENVIRONMENTS:
-            tfvars = dest / "infra" / "envs" / env / "terraform.tfvars.json"
-            if tfvars.is_file():
-                collection.scan_file(str(tfvars))
+        # Every file the hook reads on the first commit (all of them but its baseline): the
+        # answers reach CI rules and docs too, not only the answers file and the tfvars.
+        for path in sorted(dest.rglob("*")):
+            relative = path.relative_to(dest)
+            if path.is_file() and relative.parts[0] not in {".git", ".secrets.baseline"}:
+                collection.scan_file(str(path))
         for filename, secret in collection:
             found.append(f"{filename}:{secret.line_number} {secret.type}")
     return found
