@@ -74,7 +74,10 @@ def rendered_project(
 
 # The answer sets whose check applies dev, staging and prod on the emulator: one per
 # aws_accounts mode (the others apply dev; what differs between them is not the accounts).
-ALL_ENVS_APPLIED = ("defaults", "per-environment-accounts")
+# hostile-text is the per-environment one: an account per environment in another region, with
+# text at its edges in every tag, name and budget, so one apply proves both (one emulated apply
+# per distinct infrastructure, not one per answer set).
+ALL_ENVS_APPLIED = ("defaults", "hostile-text")
 
 # Steps an answer set leaves to the defaults' check, because what they read is the defaults'
 # but for names. These sets change CI and accounts, not Python: their generated tests and
@@ -83,7 +86,7 @@ ALL_ENVS_APPLIED = ("defaults", "per-environment-accounts")
 # running that suite again would prove nothing new. Their lint still runs: a name's length
 # can break a line.
 LEFT_TO_DEFAULTS: dict[str, tuple[str, ...]] = {
-    name: ("pytest",) for name in ("gitlab", "gitlab-per-environment", "per-environment-accounts")
+    name: ("pytest",) for name in ("gitlab", "gitlab-per-environment")
 }
 
 # Steps an answer set leaves to its CI pipeline, run job by job with gitlab-ci-local
@@ -123,7 +126,7 @@ LEFT_TO_README_DEMO: dict[str, tuple[str, ...]] = {
 # asserts that every root was planned). The README demo and day two run the target as written.
 LEFT_TO_PLANS: dict[str, tuple[str, ...]] = {
     name: ("terraform validate (envs, bootstrap)",)
-    for name in ("per-environment-accounts", "gitlab", "gitlab-per-environment", "hostile-text")
+    for name in ("gitlab", "gitlab-per-environment", "hostile-text")
 }
 
 

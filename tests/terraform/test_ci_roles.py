@@ -35,10 +35,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.terraform]
 Rendered = Callable[[str], tuple[Path, dict[str, str]]]
 Plans = Callable[[str], dict[str, dict[str, Any]]]
 
-# Both CIs in both account modes: defaults (GitHub) and gitlab in one account,
-# per-environment-accounts (GitHub) and gitlab-per-environment with one account per
-# environment (every environment creates its own provider).
-SCANNED_SETS = ["defaults", "gitlab", "per-environment-accounts", "gitlab-per-environment"]
+# Both CIs in both account modes: defaults (GitHub) and gitlab in one account, hostile-text
+# (GitHub) and gitlab-per-environment with one account per environment (every environment
+# creates its own provider).
+SCANNED_SETS = ["defaults", "gitlab", "hostile-text", "gitlab-per-environment"]
 
 # Every inline `#iam-scan:skip`, as (data block it annotates, finding type, action). Adding
 # one is a decision: it comes with a reason in the code and a change here. A skip covers only

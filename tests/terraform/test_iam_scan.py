@@ -197,7 +197,7 @@ def test_the_fixture_is_what_the_emulated_apply_writes(
     )
 
 
-@pytest.mark.parametrize("name", grouped("defaults", "per-environment-accounts"))
+@pytest.mark.parametrize("name", grouped("defaults", "hostile-text"))
 def test_the_applied_record_names_documents_as_the_plans_do(
     checked_project: Callable[[str], Checked], plans: Plans, bootstrap_plans: Plans, name: str
 ) -> None:
