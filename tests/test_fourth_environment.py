@@ -14,8 +14,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from dayone.checks import run_checks
+from dayone.checks import ALL_CHECKS, CheckOptions, run_checks
 from dayone.cli import app
+from tests.conftest import LEFT_TO_PLANS
 from tests.support.project import ANSWER_SETS_DIR, REPO_ROOT
 from tests.support.pythons import find_python
 
@@ -128,6 +129,24 @@ def test_a_fourth_environment_renders_a_project_that_passes_its_check(tmp_path: 
     assert ci["jobs"]["deploy-staging"]["needs"] == ["deploy-qa"]
     assert ci["jobs"]["deploy-prod"]["needs"] == ["deploy-staging"]
 
-    results = run_checks(project, env=env)
+    # Every step but `terraform validate`, which the plans do first (as in the checks of the
+    # sets in LEFT_TO_PLANS): the apply plans dev and the IAM scan qa, staging and prod, each
+    # environment and its bootstrap, and keeps the plans in the records.
+    left = LEFT_TO_PLANS["hostile-text"]
+    records = tmp_path / "records"
+    results = run_checks(
+        project,
+        env=env,
+        options=CheckOptions(out_dir=records),
+        only=[c.name for c in ALL_CHECKS if c.name not in left],
+    )
     failed = [f"{r.name}:\n{r.output[-3000:]}" for r in results if not r.passed]
     assert not failed, "\n\n".join(failed)
+    ran = {r.name for r in results}
+    assert {
+        "pytest",
+        "terraform apply+destroy, emulated",
+        "IAM policies (cloudsplaining, all envs)",
+    } <= ran
+    planned = {p.name for p in records.glob("*.plan.json")}
+    assert planned >= {f"{e}.{root}plan.json" for e in FOUR for root in ("", "bootstrap.")}
