@@ -26,7 +26,7 @@ import yaml
 from dayone import hcl_eval
 from dayone.checks.cache import CACHE_ENV_VAR
 from dayone.template_source import stamp_release
-from tests.conftest import LEFT_TO_README_DEMO
+from tests.conftest import LEFT_TO_README_DEMO, MATH_LIBRARY_THREADS
 from tests.support.docs import (
     NOT_RUN,
     PLACEHOLDERS,
@@ -308,11 +308,13 @@ def _reader_env(tmp_path: Path, tools: dict[str, str]) -> dict[str, str]:
         "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
     }
     # The machine's network settings (proxy, certificates, package index) are the reader's
-    # too; they change how downloads connect, not what is on PATH. So is the Go collector's
-    # setting the suite gives terraform (tests/conftest.py): it changes speed, not behaviour.
+    # too; they change how downloads connect, not what is on PATH. So are the Go collector's
+    # and the math libraries' thread settings the suite gives its processes
+    # (tests/conftest.py): they change speed, not behaviour.
     network = ("PROXY", "SSL_", "CERT", "CA_BUNDLE", "PIP_", "UV_INDEX", "UV_NATIVE_TLS")
+    machine = {"DAYONE_TF_MIRROR", "GOGC", *MATH_LIBRARY_THREADS}
     for key, value in os.environ.items():
-        if key in {"DAYONE_TF_MIRROR", "GOGC"} or any(part in key.upper() for part in network):
+        if key in machine or any(part in key.upper() for part in network):
             env.setdefault(key, value)
     return env
 
