@@ -41,6 +41,10 @@ def check_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "check-cache"
     shared.mkdir(exist_ok=True)
     os.environ["DAYONE_CHECK_CACHE"] = str(shared)
+    # The projects' own `make infra-test` remembers its passes too, keyed on the modules and
+    # terraform (the Makefile's PASSED_DIR): shared the same way, so a `make check` run as
+    # the docs say (day two) finds the modules' pass of the session's first check.
+    os.environ["PASSED_DIR"] = str(shared.with_name("make-passed"))
 
 
 @pytest.fixture(scope="session")

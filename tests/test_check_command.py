@@ -279,10 +279,11 @@ def test_module_tests_that_passed_are_not_run_again_until_a_module_changes(
     fake.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     env.pop("DAYONE_TF_MIRROR", None)
+    env.pop("PASSED_DIR", None)  # the suite shares one (tests/conftest.py): the default here
 
-    def module_tests(*args: str, **extra: str) -> tuple[int, str, int]:
+    def module_tests(*args: str, where: Path | None = None, **extra: str) -> tuple[int, str, int]:
         log.write_text("", encoding="utf-8")
-        code, output = _make(clone, "infra-test", *args, env={**env, **extra})
+        code, output = _make(where or clone, "infra-test", *args, env={**env, **extra})
         runs = sum(line.endswith(" test") for line in log.read_text().splitlines())
         return code, output, runs
 
@@ -308,3 +309,12 @@ def test_module_tests_that_passed_are_not_run_again_until_a_module_changes(
         check=True,
     )
     assert status.stdout.rstrip("\n") == " M infra/modules/data_lake/variables.tf"
+    assert list((clone / ".make-passed").iterdir())  # the default place, git-ignored
+
+    # PASSED_DIR elsewhere: a pass there serves another clone of the same modules.
+    subprocess.run(["git", "checkout", "--quiet", "--", "infra/modules"], cwd=clone, check=True)
+    shared = tmp_path / "shared-passes"
+    other = _clone(project, tmp_path / "other-clone")
+    assert module_tests(PASSED_DIR=str(shared))[2] == modules  # nothing remembered there yet
+    assert module_tests(where=other, PASSED_DIR=str(shared))[2] == 0
+    assert module_tests(where=other)[2] == modules  # its own .make-passed/ knew nothing

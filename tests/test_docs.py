@@ -466,10 +466,13 @@ def test_day_two_runs_as_the_docs_say(tmp_path: Path) -> None:
     # The quickstart's shell: its .venv/bin on PATH (uv and dayone), no virtualenv active.
     env = _reader_env(tmp_path, {"uv": uv, "dayone": str(dayone)})
     env |= {"PORT": str(_free_port()), "MLFLOW_PORT": str(_free_port())}
-    # The session's check cache, as in the demo: the modules' terraform tests (keyed on
-    # infra/modules/, the same in every project) pass once per session, not here again. Every
-    # other step reads what the edit, the template release or the project's name changed.
+    # The session's memory of passed checks, as in the demo: the modules' terraform tests
+    # (keyed on infra/modules/ and terraform, the same in every project) pass once per
+    # session, not here again (`make check` keeps the pass in the Makefile's PASSED_DIR,
+    # `dayone check` in its cache). Every other step reads what the edit, the template
+    # release or the project's name changed.
     env[CACHE_ENV_VAR] = os.environ[CACHE_ENV_VAR]
+    env["PASSED_DIR"] = os.environ["PASSED_DIR"]
     # `make benchmark` as written, at the smallest size that still fits slices in both modes:
     # its default size (about 100 CPU-s) shows a speedup, which is the benchmark's business
     # (the generated project's tests run its script too), not this walk-through's.
