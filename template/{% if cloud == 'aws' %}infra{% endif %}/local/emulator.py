@@ -488,6 +488,12 @@ class Emulator:
     # Per account, the access key and secret of its administrator (admin_credentials).
     admins: dict[str, tuple[str, str]] = field(default_factory=dict)
     _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # One boto3 session makes every client (each with its own keys): a session loads the
+    # endpoint table and each service's model once, where a session per client read them again
+    # for every client, about a second of CPU per emulated apply. Sessions are not
+    # thread-safe, so clients are made under a lock (clients themselves are).
+    _session: Any = field(default=None, repr=False)
+    _session_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def enforce_iam(self, enabled: bool = True) -> None:
         """From now on every call must be signed by a known principal and allowed by IAM."""
@@ -544,17 +550,22 @@ class Emulator:
         principal; in `region`. Keys are fake and set in-process: no profile or environment
         variable is read."""
         import boto3
-        import botocore.session
 
         key = credentials.get("access_key", ACCOUNT_ID)
         secret = credentials.get("secret_key", key)
         if len(key) == 12 and key.isdigit():  # an account number: act as its administrator
             key, secret = self.admins.get(key, (access_key_of(key), key))
-        session = botocore.session.get_session()
-        session.set_credentials(key, secret, credentials.get("session_token"))
-        return boto3.Session(botocore_session=session).client(
-            service, endpoint_url=self.endpoint, region_name=region
-        )
+        with self._session_lock:
+            if self._session is None:
+                self._session = boto3.Session()
+            return self._session.client(
+                service,
+                endpoint_url=self.endpoint,
+                region_name=region,
+                aws_access_key_id=key,
+                aws_secret_access_key=secret,
+                aws_session_token=credentials.get("session_token"),
+            )
 
     def assume_role_with_web_identity(
         self, role_arn: str, token: str, session: str
