@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from dayone.checks.apply import copy_infra
 from dayone.cli import app
 from tests.support.project import read_answers
 
@@ -318,3 +320,13 @@ def test_module_tests_that_passed_are_not_run_again_until_a_module_changes(
     assert module_tests(PASSED_DIR=str(shared))[2] == modules  # nothing remembered there yet
     assert module_tests(where=other, PASSED_DIR=str(shared))[2] == 0
     assert module_tests(where=other)[2] == modules  # its own .make-passed/ knew nothing
+    # Outside git (dayone check runs the target in a copy of Makefile and infra/), the same
+    # files make the same key: the copy finds the clones' pass, and leaves its own.
+    exported = tmp_path / "exported"
+    copy_infra(clone / "infra", exported / "infra")
+    shutil.copy2(clone / "Makefile", exported / "Makefile")
+    for module in (exported / "infra" / "modules").glob("*/"):  # what a module's init leaves
+        (module / ".terraform.lock.hcl").write_text("# lock\n", encoding="utf-8")
+    assert module_tests(where=exported, PASSED_DIR=str(shared))[2] == 0
+    assert module_tests(where=exported, PASSED_DIR=str(tmp_path / "none-yet"))[2] == modules
+    assert module_tests(where=other, PASSED_DIR=str(tmp_path / "none-yet"))[2] == 0
