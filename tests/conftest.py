@@ -405,7 +405,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 def _report_workers(terminalreporter: pytest.TerminalReporter) -> None:
     """Each worker's busy seconds and its idle time before the last worker finished, and the
-    tests that ended last; with DAYONE_TEST_TIMELINE set, every test's span into that file."""
+    tests that ended last; with DAYONE_TEST_TIMELINE set, every test's span and CPU seconds into
+    that file."""
     spans = [(w, *span, nodeid) for w, tests in _spans.items() for nodeid, span in tests.items()]
     if not spans:
         return
@@ -429,6 +430,9 @@ def _report_workers(terminalreporter: pytest.TerminalReporter) -> None:
     if timeline:
         rows = sorted(spans, key=lambda s: s[1])
         Path(timeline).write_text(
-            "".join(f"{w}\t{a - first:.1f}\t{b - first:.1f}\t{n}\n" for w, a, b, n in rows),
+            "".join(
+                f"{w}\t{a - first:.1f}\t{b - first:.1f}\t{n}\t{_cpu_by_test.get(n, 0.0):.1f}\n"
+                for w, a, b, n in rows
+            ),
             encoding="utf-8",
         )

@@ -17,6 +17,10 @@ RESERVED_PACKAGES = str(_CONFIG["reserved_package_names"]["default"]).split()
 QUESTIONS = [k for k, v in _CONFIG.items() if not k.startswith("_") and v.get("when") is not False]
 
 
+# The questions answered by picking from a list: their values are the template's own words.
+CHOICE_QUESTIONS = frozenset(k for k in QUESTIONS if "choices" in _CONFIG[k])
+
+
 def _choices(name: str) -> list[str]:
     choices = _CONFIG[name]["choices"]
     return [str(v) for v in (choices.values() if isinstance(choices, dict) else choices)]
