@@ -296,7 +296,7 @@ def test_module_tests_that_passed_are_not_run_again_until_a_module_changes(
     assert (code, runs) == (0, modules), output
     code, output, runs = module_tests()
     assert (code, runs) == (0, 0), output
-    assert "these modules passed their tests before" in output and "FORCE=1" in output
+    assert "infra-test: passed before on these exact files" in output and "FORCE=1" in output
     assert module_tests("FORCE=1")[2] == modules
     assert module_tests(FAKE_VERSION="1.0.1")[2] == modules  # another terraform
     variables = clone / "infra" / "modules" / "data_lake" / "variables.tf"
@@ -330,3 +330,84 @@ def test_module_tests_that_passed_are_not_run_again_until_a_module_changes(
     assert module_tests(where=exported, PASSED_DIR=str(shared))[2] == 0
     assert module_tests(where=exported, PASSED_DIR=str(tmp_path / "none-yet"))[2] == modules
     assert module_tests(where=other, PASSED_DIR=str(tmp_path / "none-yet"))[2] == 0
+
+
+def test_infrastructure_checks_that_passed_run_again_only_when_what_they_read_changes(
+    rendered_project: Rendered, tmp_path: Path
+) -> None:
+    """Day two's `make check` after an edit of the code: the Terraform steps remember a pass
+    under a hash of what they read (infra/ but VERSION, the Makefile, terraform; the emulated
+    apply and the IAM scan the locked packages too). An edit of the code or of infra/VERSION
+    (what every template update rewrites) runs none of them again; an edit of infra/ runs them
+    all, another locked version the two emulated ones; records asked for (OUT_DIR) are made
+    anyway; a failure is not remembered; the tree keeps the user's edits and nothing else."""
+    project, _env = rendered_project("defaults")
+    clone = _clone(project, tmp_path / "infra-passes")
+    package = read_answers(clone)["package_name"]
+    # Stand-ins that log each command: terraform (validate), and uv, which runs checkov,
+    # the emulated apply and the IAM scan; uv fails while FAIL_UV is set. What is tested is
+    # the Makefile's logic; the real steps run in every AWS project's check.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "commands.log"
+    for tool, body in {
+        "terraform": 'case "$*" in version*) echo "{}" ;; esac\n',
+        "uv": '[ -z "$FAIL_UV" ] || exit 1\n',
+    }.items():
+        (bin_dir / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> "{log}"\n{body}', "utf-8")
+        (bin_dir / tool).chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("DAYONE_TF_MIRROR", None)
+    env.pop("PASSED_DIR", None)  # the suite shares one (tests/conftest.py): the default here
+    marks = {
+        "infra-validate": "terraform -chdir=infra/bootstrap validate",
+        "infra-scan": "checkov --directory infra",
+        "infra-local": "infra/local/apply_destroy.py --env dev",
+        "infra-iam-scan": "infra/local/iam_scan.py",
+    }
+
+    def ran(*args: str, **extra: str) -> set[str]:
+        """The steps that ran their command (each must exit 0 unless FAIL_UV is set)."""
+        log.write_text("", encoding="utf-8")
+        code, output = _make(clone, *marks, *args, env={**env, **extra})
+        assert (code == 0) == ("FAIL_UV" not in extra), output
+        said = log.read_text(encoding="utf-8")
+        steps = {target for target, mark in marks.items() if mark in said}
+        for target in set(marks) - steps:
+            if code == 0:
+                assert f"{target}: passed before on these exact files" in output, output
+        return steps
+
+    everything = set(marks)
+    emulated = {"infra-local", "infra-iam-scan"}
+    assert ran("-k", FAIL_UV="1") == everything  # uv's steps failed, validate passed
+    assert ran() == everything - {"infra-validate"}  # what failed was not remembered
+    assert ran() == set()
+    module = clone / "src" / package / "preprocess.py"
+    module.write_text(module.read_text(encoding="utf-8") + "# day two\n", encoding="utf-8")
+    version = clone / "infra" / "VERSION"
+    version.write_text("9.9.9\n", encoding="utf-8")
+    assert ran() == set()  # the code and the template release are not what these read
+    assert ran("OUT_DIR=" + str(tmp_path / "records")) == emulated  # records asked for
+    assert ran("FORCE=1") == everything
+    lock = clone / "uv.lock"
+    locked = lock.read_text(encoding="utf-8")
+    assert '\nname = "moto"\nversion = "' in locked
+    lock.write_text(
+        locked.replace('\nname = "moto"\nversion = "', '\nname = "moto"\nversion = "9', 1)
+    )
+    assert ran() == emulated  # another moto
+    assert ran() == set()
+    stack = clone / "infra" / "stack" / "main.tf"
+    stack.write_text(stack.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert ran() == everything  # an edit of the infrastructure
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=clone, capture_output=True, text=True, check=True,
+    ).stdout.split("\n")  # fmt: skip
+    assert sorted(filter(None, status)) == [
+        " M infra/VERSION",
+        " M infra/stack/main.tf",
+        f" M src/{package}/preprocess.py",
+        " M uv.lock",
+    ]

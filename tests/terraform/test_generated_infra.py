@@ -174,9 +174,10 @@ def test_checkov_reports_no_failures_and_only_pinned_skips(
 ) -> None:
     project, _ = rendered_project(name)
     env = project_environment()
-    # The project's own step (`make infra-scan`, what CI and dayone check run), as JSON.
+    # The project's own step (`make infra-scan`, what CI and dayone check run), as JSON; run
+    # even if the session's check remembers a pass of these files (FORCE=1).
     completed = subprocess.run(
-        ["make", "-s", "-C", str(project), "infra-scan", "CHECKOV_OUTPUT=-o json"],
+        ["make", "-s", "-C", str(project), "infra-scan", "FORCE=1", "CHECKOV_OUTPUT=-o json"],
         capture_output=True, text=True, env=env,
     )  # fmt: skip
     report = json.loads(completed.stdout)
