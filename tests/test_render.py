@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dayone.tools import uv_executable
 from tests.conftest import LEFT_TO_DEFAULTS
 from tests.support.equivalence import differences_for_pytest
 from tests.support.project import ANSWER_SETS, REPO_ROOT, answer_set, read_answers, render
@@ -241,6 +242,12 @@ def test_commit_works_without_a_git_identity(
 ) -> None:
     home = tmp_path / "home"
     home.mkdir()
+    # uv keeps its cache under HOME: the machine's, so that `uv lock` finds the packages there
+    # offline (with an empty cache it asks PyPI, 14 s of waiting).
+    uv_cache = subprocess.run(
+        [uv_executable(), "cache", "dir"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    monkeypatch.setenv("UV_CACHE_DIR", uv_cache)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
