@@ -214,7 +214,11 @@ def _ensure_rsync() -> None:
     wrapper = _bin(MAIN_VENV, "rsync")
     if wrapper.exists() or shutil.which("rsync"):
         return
-    print("dev: no rsync on PATH (gitlab-ci-local needs it): apt-get download rsync", flush=True)
+    print(
+        "dev: no rsync on PATH (gitlab-ci-local needs it): fetching Debian's rsync into "
+        f"{RSYNC_DIR} (apt-get download and dpkg -x, no root; nothing to do yourself)",
+        flush=True,
+    )
     if not (shutil.which("apt-get") and shutil.which("dpkg")):
         sys.exit("dev: install rsync (gitlab-ci-local needs it; no apt-get/dpkg to fetch it)")
     downloads = RSYNC_DIR / "debs"
@@ -238,6 +242,7 @@ def _ensure_rsync() -> None:
     if works.returncode != 0:
         wrapper.unlink()
         sys.exit(f"dev: the fetched rsync does not run ({works.stderr.strip()}): install rsync")
+    print(f"dev: rsync ready: {wrapper}", flush=True)
 
 
 def main() -> int:

@@ -235,9 +235,11 @@ def test_make_check_blames_the_checks_not_the_users_edits(
 
     passed, output = _make(clone, "check", "CHECKS=planted-noop")
     assert passed == 0, output
+    assert output.splitlines()[-1] == "make check: every check passed (planted-noop)", output
 
     failed, output = _make(clone, "check", "CHECKS=planted-writer")
     assert failed != 0
+    assert "every check passed" not in output, output
     named = [line for line in output.splitlines() if line[:2] in ("A ", "M ", "D ")]
     assert named == ["M README.md", "A report.txt"], output
 
@@ -296,7 +298,7 @@ def test_module_tests_that_passed_are_not_run_again_until_a_module_changes(
     assert (code, runs) == (0, modules), output
     code, output, runs = module_tests()
     assert (code, runs) == (0, 0), output
-    assert "infra-test: passed before on these exact files" in output and "FORCE=1" in output
+    assert "infra-test: passed before on these exact inputs" in output and "FORCE=1" in output
     assert module_tests("FORCE=1")[2] == modules
     assert module_tests(FAKE_VERSION="1.0.1")[2] == modules  # another terraform
     variables = clone / "infra" / "modules" / "data_lake" / "variables.tf"
@@ -375,7 +377,7 @@ def test_infrastructure_checks_that_passed_run_again_only_when_what_they_read_ch
         steps = {target for target, mark in marks.items() if mark in said}
         for target in set(marks) - steps:
             if code == 0:
-                assert f"{target}: passed before on these exact files" in output, output
+                assert f"{target}: passed before on these exact inputs" in output, output
         return steps
 
     everything = set(marks)

@@ -269,6 +269,8 @@ def test_make_help_prints_no_make_variables(rendered_project: Rendered) -> None:
     assert result.returncode == 0, result.stderr
     assert "$(" not in result.stdout
     assert "configs/<ENV>.yaml" in result.stdout
+    # The Terraform checks' remembered passes: where they are, and how to run a check again.
+    assert "make-passed/ (empty files; delete them at will): FORCE=1 runs one" in result.stdout
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
@@ -545,7 +547,7 @@ def test_day_two_runs_as_the_docs_say(tmp_path: Path) -> None:
     # The update rewrote the code, infra/VERSION and the lock, not what the Terraform steps
     # read: the passes of day two's first `make check` hold, and none of them runs again.
     for target in ("infra-validate", "infra-scan", "infra-local", "infra-iam-scan"):
-        assert f"{target}: passed before on these exact files" in said, said[-3000:]
+        assert f"{target}: passed before on these exact inputs" in said, said[-3000:]
     assert "uv run pytest" in said and "uv run pre-commit run --all-files" in said
     git(project, "commit", "--quiet", "--all", "-m", "Template v1.1.0, conflict resolved")
     assert _status(project) == ""
